@@ -1,0 +1,155 @@
+/**
+ * `npm run cli -- <command> [options]`: the command line. It calls the backend in-process
+ * through the same contract as the UI. Exit 0 on success, 2 on bad input (stderr names file,
+ * line or field), 1 on an internal error. With `--json`, stdout holds one JSON document.
+ */
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Backend } from '../services/backend';
+import { createInProcessApi } from '../services/in-process';
+import { defaultDbPath } from '../paths';
+import { ApiError, describeError } from '../../../shared/errors';
+import type { Api } from '../../../shared/contract';
+import { timeframeName, type Dataset } from '../../../shared/domain';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(api: Api, args: { values: Record<string, unknown>; positionals: string[] }, out: Output): Promise<void>;
+}
+
+interface Output {
+  json: boolean;
+  /** Human-readable line (suppressed with --json). */
+  line(text: string): void;
+  /** The one JSON document of --json. */
+  result(value: unknown): void;
+}
+
+const COMMON = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const COMMANDS: Record<string, Command> = {
+  import: {
+    summary: 'import candle files (generic OHLCV CSV or Binance kline CSV)',
+    usage: 'import FILE… [--symbol SYM] [--timeframe 1m] [--venue NAME]',
+    options: { symbol: { type: 'string' }, timeframe: { type: 'string' }, venue: { type: 'string' } },
+    async run(api, { values, positionals }, out) {
+      if (positionals.length === 0) throw new ApiError('invalid_input', 'name at least one file to import', { field: 'FILE' });
+      const results = [];
+      for (const file of positionals) {
+        const result = await api.call('datasets.importFile', {
+          path: path.resolve(file),
+          ...(values.symbol ? { symbol: values.symbol as string } : {}),
+          ...(values.timeframe ? { timeframe: values.timeframe as string } : {}),
+          ...(values.venue ? { venue: values.venue as string } : {}),
+        });
+        results.push({ file, ...result });
+        const d = result.dataset;
+        out.line(
+          result.alreadyImported
+            ? `${file}: already imported as dataset ${d.id} (${d.symbol} ${timeframeName(d.barSeconds)}); nothing stored`
+            : `${file}: dataset ${d.id}, ${d.symbol} ${timeframeName(d.barSeconds)}, ${result.added} rows, ${iso(d.firstTime)} – ${iso(d.lastTime)}`,
+        );
+        for (const warning of result.warnings) out.line(`  warning: ${warning}`);
+      }
+      out.result(results);
+    },
+  },
+  datasets: {
+    summary: 'list stored datasets',
+    usage: 'datasets',
+    options: {},
+    async run(api, _args, out) {
+      const datasets = await api.call('datasets.list', {});
+      if (datasets.length === 0) out.line('no datasets yet: import one with `npm run cli -- import FILE`');
+      for (const d of datasets) out.line(describeDataset(d));
+      out.result(datasets);
+    },
+  },
+};
+
+function describeDataset(d: Dataset): string {
+  return `${String(d.id).padStart(4)}  ${d.symbol.padEnd(10)} ${timeframeName(d.barSeconds).padEnd(4)} ${String(d.rows).padStart(8)} rows  ${iso(d.firstTime)} – ${iso(d.lastTime)}  ${d.venue ?? ''} ${d.market}`;
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function helpText(): string {
+  const lines = ['Usage: npm run cli -- <command> [options] [--db PATH] [--json]', '', 'Commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${command.usage.padEnd(62)} ${command.summary}`);
+  lines.push(
+    '',
+    'Options:',
+    '  --db PATH   database file (default: $UNDERTOW_DB, else the per-user data directory)',
+    '  --json      print one JSON document on stdout and nothing else',
+    '',
+    'Exit status: 0 success, 2 bad input (message names file:line or field), 1 internal error.',
+  );
+  return lines.join('\n');
+}
+
+export async function runCli(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${helpText()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`undertow: unknown command "${name}"\n\n${helpText()}\n`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr.write(`undertow ${name}: ${(err as Error).message}\nUsage: npm run cli -- ${command.usage}\n`);
+    return 2;
+  }
+  const values = parsed.values as Record<string, unknown>;
+  if (values.help) {
+    io.stdout.write(`Usage: npm run cli -- ${command.usage} [--db PATH] [--json]\n${command.summary}\n`);
+    return 0;
+  }
+  const json = values.json === true;
+  let document: unknown;
+  const out: Output = {
+    json,
+    line: (text) => {
+      if (!json) io.stdout.write(`${text}\n`);
+    },
+    result: (value) => {
+      document = value;
+    },
+  };
+  let backend: Backend | undefined;
+  try {
+    backend = new Backend({ dbPath: values.db ? path.resolve(values.db as string) : defaultDbPath() });
+    await command.run(createInProcessApi(backend, { trusted: true }), { values, positionals: parsed.positionals }, out);
+    if (json) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ApiError && err.code !== 'internal') {
+      io.stderr.write(`undertow ${name}: ${describeError(err)}\n`);
+      return 2;
+    }
+    io.stderr.write(`undertow ${name}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    backend?.close();
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /cli[\\/]main\.[cm]?[jt]s$/.test(process.argv[1]);
+if (isMain) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

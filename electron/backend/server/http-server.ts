@@ -1,0 +1,211 @@
+/**
+ * Browser mode: the same backend and renderer as the desktop app, over loopback HTTP.
+ *
+ * - Bound to 127.0.0.1 only; a random token per launch is required on every API request
+ *   (header `x-undertow-token`, or `?token=` for the SSE stream, which cannot set headers).
+ * - Host must be this server's own loopback address and port (defeats DNS rebinding);
+ *   a present Origin must be the same; no CORS headers are ever sent.
+ * - Bodies are size-limited and requests time out.
+ *
+ * Routes: `GET /…` static renderer files, `POST /api/call` one request/reply,
+ * `GET /api/events` server push as Server-Sent Events.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { MAX_IMPORT_TEXT, type ReplyMessage } from '../../../shared/contract';
+import { ApiError, type ApiErrorShape } from '../../../shared/errors';
+import type { Backend } from '../services/backend';
+
+export interface HttpServerOptions {
+  backend: Backend;
+  /** Directory of the built renderer (index.html and assets); omit to serve the API only. */
+  rendererDir?: string;
+  port?: number;
+  /** Fixed token (tests); default: 32 random bytes. */
+  token?: string;
+  /** Largest request body in bytes. */
+  maxBodyBytes?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The URL to open, with the token. */
+  appUrl: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Content-Security-Policy for the served page: same as the Electron window's. */
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const maxBody = options.maxBodyBytes ?? MAX_IMPORT_TEXT + 1024 * 1024;
+  const { backend } = options;
+  const sseClients = new Set<http.ServerResponse>();
+  let port = 0;
+
+  const hostAllowed = (host: string | undefined): boolean =>
+    host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  const originAllowed = (origin: string | undefined): boolean =>
+    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+  const tokenMatches = (given: string | undefined | null): boolean => {
+    if (!given) return false;
+    const bytes = Buffer.from(given);
+    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
+  };
+
+  const server = http.createServer((req, res) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    if (!hostAllowed(req.headers.host)) return sendError(res, 421, 'forbidden', 'wrong Host header');
+    if (!originAllowed(req.headers.origin)) return sendError(res, 403, 'forbidden', 'foreign Origin');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+
+    if (url.pathname.startsWith('/api/')) {
+      const given = (req.headers['x-undertow-token'] as string | undefined) ?? url.searchParams.get('token');
+      if (!tokenMatches(given)) return sendError(res, 401, 'forbidden', 'missing or wrong token');
+      if (url.pathname === '/api/call' && req.method === 'POST') return handleCall(req, res);
+      if (url.pathname === '/api/events' && req.method === 'GET') return handleEvents(req, res);
+      return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'bad_request', 'method not allowed');
+    return serveStatic(url.pathname, res);
+  });
+  server.requestTimeout = options.requestTimeoutMs ?? 120_000;
+  server.headersTimeout = Math.min(server.requestTimeout, 20_000);
+
+  function handleCall(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const type = req.headers['content-type'] ?? '';
+    if (!type.startsWith('application/json')) {
+      req.resume();
+      return sendError(res, 415, 'bad_request', 'content-type must be application/json');
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > maxBody) {
+      req.resume();
+      return sendError(res, 413, 'bad_request', `body larger than ${maxBody} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody && !aborted) {
+        aborted = true;
+        sendError(res, 413, 'bad_request', `body larger than ${maxBody} bytes`);
+        req.destroy();
+        return;
+      }
+      if (!aborted) chunks.push(chunk);
+    });
+    req.on('end', async () => {
+      if (aborted) return;
+      let message: { id?: unknown; method?: unknown; params?: unknown };
+      try {
+        message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof message;
+        if (typeof message !== 'object' || message === null || Array.isArray(message)) throw new Error('not an object');
+      } catch {
+        return sendError(res, 400, 'bad_request', 'body is not a JSON object {id, method, params}');
+      }
+      const id = typeof message.id === 'number' && Number.isSafeInteger(message.id) ? message.id : 0;
+      let reply: ReplyMessage;
+      try {
+        const result = await backend.dispatch(message.method, message.params, { trusted: false });
+        reply = { id, ok: true, result };
+      } catch (err) {
+        const error: ApiErrorShape =
+          err instanceof ApiError ? err.toJSON() : { code: 'internal', message: String(err), where: {} };
+        reply = { id, ok: false, error };
+      }
+      sendJson(res, 200, reply);
+    });
+    req.on('error', () => {
+      /* client went away; nothing to answer */
+    });
+  }
+
+  function handleEvents(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    sseClients.add(res);
+    req.on('close', () => sseClients.delete(res));
+  }
+
+  const unsubscribe = backend.subscribe((event) => {
+    const data = `data: ${JSON.stringify(event)}\n\n`;
+    for (const client of sseClients) client.write(data);
+  });
+
+  function serveStatic(pathname: string, res: http.ServerResponse): void {
+    const root = options.rendererDir;
+    if (!root) return sendError(res, 404, 'not_found', 'no renderer is served');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return sendError(res, 400, 'bad_request', 'bad path');
+    }
+    const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    const file = path.resolve(root, relative);
+    if (!file.startsWith(path.resolve(root) + path.sep)) return sendError(res, 404, 'not_found', 'not found');
+    fs.readFile(file, (err, body) => {
+      if (err) return sendError(res, 404, 'not_found', 'not found');
+      const ext = path.extname(file);
+      res.setHeader('Content-Type', MIME[ext] ?? 'application/octet-stream');
+      if (ext === '.html') res.setHeader('Content-Security-Policy', CSP);
+      res.writeHead(200);
+      res.end(body);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    appUrl: `${url}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        for (const client of sseClients) client.end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, status: number, code: ApiErrorShape['code'], message: string): void {
+  sendJson(res, status, { id: 0, ok: false, error: { code, message, where: {} } });
+}

@@ -1,0 +1,111 @@
+/**
+ * The one API contract between the renderer (or CLI, or tests) and the backend.
+ *
+ * Each method has a params schema (validated at the backend boundary, whatever the
+ * transport) and a result type. Methods marked `trusted` take file-system paths and are
+ * refused when they arrive from the renderer or over HTTP: only the Electron main process
+ * (after a native dialog) and the in-process CLI may call them.
+ */
+import { z } from 'zod';
+import type { CandleColumns, Dataset, ImportResult } from './domain';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const symbol = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only');
+const timeframe = z
+  .string()
+  .trim()
+  .regex(/^\d{1,5}[smhdw]$/, 'like 1m, 5m, 1h or 1d');
+const fileName = z.string().min(1).max(255);
+const unixSeconds = z.number().int().min(0).max(32503680000);
+
+/** Largest text accepted by `datasets.importText` (characters). */
+export const MAX_IMPORT_TEXT = 256 * 1024 * 1024;
+
+const importOptions = {
+  symbol: symbol.optional(),
+  timeframe: timeframe.optional(),
+  venue: z.string().trim().min(1).max(40).optional(),
+};
+
+export const methods = {
+  'app.info': { params: z.object({}).strict(), trusted: false },
+  'datasets.list': { params: z.object({}).strict(), trusted: false },
+  'datasets.get': { params: z.object({ id }).strict(), trusted: false },
+  'datasets.candles': {
+    params: z.object({ id, from: unixSeconds.optional(), to: unixSeconds.optional() }).strict(),
+    trusted: false,
+  },
+  'datasets.importText': {
+    params: z
+      .object({ fileName, text: z.string().max(MAX_IMPORT_TEXT), ...importOptions })
+      .strict(),
+    trusted: false,
+  },
+  'datasets.importFile': {
+    params: z.object({ path: z.string().min(1).max(4096), ...importOptions }).strict(),
+    trusted: true,
+  },
+  'datasets.delete': { params: z.object({ id }).strict(), trusted: false },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dbPath: string;
+  schemaVersion: number;
+  node: string;
+}
+
+/** Result type of each method. */
+export interface Results {
+  'app.info': AppInfo;
+  'datasets.list': Dataset[];
+  'datasets.get': Dataset;
+  'datasets.candles': CandleColumns;
+  'datasets.importText': ImportResult;
+  'datasets.importFile': ImportResult;
+  'datasets.delete': { deleted: boolean };
+}
+
+export type Result<M extends MethodName> = Results[M];
+
+/** Messages the backend pushes without a request. */
+export type PushEvent =
+  | { type: 'datasets.changed' }
+  | { type: 'progress'; job: string; done: number; total: number; label: string };
+
+/**
+ * The client side of the API, the same over every transport. The renderer gets one of these
+ * at start-up and never learns which transport it has.
+ */
+export interface Api {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** Subscribe to server pushes; returns the unsubscribe function. */
+  subscribe(listener: (event: PushEvent) => void): () => void;
+}
+
+/** Wire format of one request and its reply, shared by IPC and HTTP. */
+export interface RequestMessage {
+  id: number;
+  method: string;
+  params: unknown;
+}
+
+export type ReplyMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: import('./errors').ApiErrorShape };
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
