@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { MAX_IMPORT_TEXT, type ReplyMessage } from '../../../shared/contract';
 import { ApiError, type ApiErrorShape } from '../../../shared/errors';
+import { CSP } from '../../../shared/csp';
 import type { Backend } from '../services/backend';
 
 export interface HttpServerOptions {
@@ -51,9 +52,8 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Content-Security-Policy for the served page: same as the Electron window's. */
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/** Content-Security-Policy for the served page: the Electron window's, from `shared/csp.ts`. */
+export { CSP };
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
