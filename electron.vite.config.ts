@@ -33,6 +33,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
+    // Relative asset URLs work both from file:// (Electron) and from the browser-mode server.
+    base: './',
     plugins: [svelte()],
     build: {
       outDir: resolve(root, 'out/renderer'),

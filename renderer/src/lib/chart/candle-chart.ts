@@ -1,0 +1,105 @@
+/**
+ * The candlestick chart: lightweight-charts v5 with candles in the main pane and volume in
+ * a second pane. Dark theme, UTC axis (times are UTC seconds; formatters, never shifted
+ * data), price precision from the data. The TradingView attribution logo stays on, as the
+ * library's licence asks.
+ */
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  HistogramSeries,
+  createChart,
+  type CandlestickData,
+  type HistogramData,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { CandleColumns } from '../../../../shared/domain';
+
+export const CHART_COLORS = {
+  background: '#0f1419',
+  text: '#c5ccd6',
+  grid: '#1d2530',
+  up: '#26a69a',
+  down: '#ef5350',
+  upVolume: 'rgba(38, 166, 154, 0.45)',
+  downVolume: 'rgba(239, 83, 80, 0.45)',
+} as const;
+
+export class CandleChart {
+  private readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly volume: ISeriesApi<'Histogram'>;
+
+  constructor(container: HTMLElement) {
+    this.chart = createChart(container, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: CHART_COLORS.background },
+        textColor: CHART_COLORS.text,
+        attributionLogo: true,
+        panes: { separatorColor: CHART_COLORS.grid },
+      },
+      grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
+      crosshair: { mode: CrosshairMode.Normal },
+      // A low minimum bar spacing lets fitContent show a whole multi-day 1m window at once.
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid, minBarSpacing: 0.01 },
+      rightPriceScale: { borderColor: CHART_COLORS.grid },
+      localization: { timeFormatter: formatUtc },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: CHART_COLORS.up,
+      downColor: CHART_COLORS.down,
+      borderVisible: false,
+      wickUpColor: CHART_COLORS.up,
+      wickDownColor: CHART_COLORS.down,
+    });
+    this.volume = this.chart.addSeries(
+      HistogramSeries,
+      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
+      1,
+    );
+    this.chart.panes()[0]?.setStretchFactor(3);
+    this.chart.panes()[1]?.setStretchFactor(1);
+  }
+
+  /** Replaces all data; precision is the number of price decimals to show. */
+  setData(columns: CandleColumns, precision: number): void {
+    const n = columns.time.length;
+    const candles: CandlestickData[] = new Array(n);
+    const volume: HistogramData[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const time = columns.time[i]! as UTCTimestamp;
+      const open = columns.open[i]!;
+      const close = columns.close[i]!;
+      candles[i] = { time, open, high: columns.high[i]!, low: columns.low[i]!, close };
+      volume[i] = { time, value: columns.volume[i]!, color: close >= open ? CHART_COLORS.upVolume : CHART_COLORS.downVolume };
+    }
+    const digits = Math.max(0, Math.min(precision, 8));
+    this.candles.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: 10 ** -digits } });
+    this.candles.setData(candles);
+    this.volume.setData(volume);
+    this.chart.timeScale().fitContent();
+  }
+
+  clear(): void {
+    this.candles.setData([]);
+    this.volume.setData([]);
+  }
+
+  screenshot(): HTMLCanvasElement {
+    return this.chart.takeScreenshot();
+  }
+
+  destroy(): void {
+    this.chart.remove();
+  }
+}
+
+/** Axis and crosshair times in UTC: "2020-03-12 10:48". */
+export function formatUtc(time: unknown): string {
+  const seconds = typeof time === 'number' ? time : 0;
+  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
