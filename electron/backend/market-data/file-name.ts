@@ -14,6 +14,7 @@ export interface FileNameHints {
 
 const VENUES = ['binance', 'kucoin', 'bitmex', 'bybit', 'okx', 'coinbase', 'bitstamp', 'kraken', 'hyperliquid', 'deribit', 'dydx'];
 const PERP = ['perp', 'perpetual', 'futures', 'um', 'swap'];
+const QUOTE = /(USDT|USDC|BUSD|USD|EUR|BTC|ETH)$/i;
 
 export function hintsFromFileName(fileName: string): FileNameHints {
   const base = fileName.split(/[\\/]/).pop()!.replace(/\.(csv|txt|zip)$/i, '');
@@ -31,11 +32,17 @@ export function hintsFromFileName(fileName: string): FileNameHints {
     else if (lower === 'spot') hints.market ??= 'spot';
   }
   const first = tokens[0];
-  // A symbol has letters, is not a date piece, a bar size or a venue word.
-  if (first && /^[A-Za-z][A-Za-z0-9]{1,19}$/.test(first) && !VENUES.includes(first.toLowerCase())) {
+  // The first token is a symbol only when the name looks like a market-data name: it ends
+  // in a quote currency (BTCUSDT) or is followed by a bar size (SPX_1d). "candles.csv" is not.
+  const second = tokens[1];
+  const looksLikeSymbol =
+    first !== undefined &&
+    /^[A-Za-z][A-Za-z0-9]{1,19}$/.test(first) &&
+    !VENUES.includes(first.toLowerCase()) &&
+    (QUOTE.test(first) || (second !== undefined && (/^\d+[smhdw]$/.test(second) || /^(USDT|USDC|USD|BUSD|EUR|BTC)$/i.test(second))));
+  if (looksLikeSymbol) {
     let symbol = first.toUpperCase();
     // "ETH-USDT_kucoin": the quote currency is the second token.
-    const second = tokens[1];
     if (second && /^(USDT|USDC|USD|BUSD|EUR|BTC)$/i.test(second) && !symbol.endsWith(second.toUpperCase())) {
       symbol += second.toUpperCase();
     }

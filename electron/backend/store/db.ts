@@ -23,12 +23,15 @@ export function openDatabase(file: string): Db {
     throw new ApiError('conflict', `cannot open database: ${(err as Error).message}`, { file });
   }
   try {
-    // A file that is not SQLite fails on its first read, not on open.
+    // A file that is not SQLite fails on its first read, not on open; read the version
+    // before anything writes (switching to WAL rewrites the header of a file we may refuse).
+    const version = db.pragma('user_version', { simple: true }) as number;
+    refuseNewer(version, file);
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, file);
+    migrate(db, version);
   } catch (err) {
     db.close();
     if (err instanceof ApiError) throw err;
@@ -45,8 +48,7 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-function migrate(db: Db, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+function refuseNewer(current: number, file: string): void {
   if (current > SCHEMA_VERSION) {
     throw new ApiError(
       'conflict',
@@ -54,6 +56,9 @@ function migrate(db: Db, file: string): void {
       { file },
     );
   }
+}
+
+function migrate(db: Db, current: number): void {
   for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
     const sql = MIGRATIONS[version - 1]!;
     // Each migration and its version bump commit together, or not at all.
