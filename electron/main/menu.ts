@@ -1,0 +1,135 @@
+/**
+ * The application menu: File ▸ Import… (native open dialog, then the backend's trusted
+ * `datasets.importFile` for each chosen file) and Help ▸ About (versions and the chart
+ * library's attribution, which its licence requires). The template and the texts are pure
+ * functions; the dialogs are passed in so a unit test can drive them.
+ */
+import type { BrowserWindow, MenuItemConstructorOptions, MessageBoxOptions, OpenDialogOptions } from 'electron';
+import type { AppInfo, ReplyMessage } from '../../shared/contract';
+import { describeError, type ApiErrorShape } from '../../shared/errors';
+import type { BackendCaller } from './backend-process';
+
+/** The attribution lightweight-charts' licence (Apache-2.0, with its NOTICE) asks for. */
+export const CHART_ATTRIBUTION =
+  'Charts by TradingView Lightweight Charts™, https://www.tradingview.com/ (licensed under the Apache License 2.0).';
+
+export interface MenuActions {
+  importFiles(): void;
+  showAbout(): void;
+}
+
+export function buildMenuTemplate(
+  actions: MenuActions,
+  options: { platform: NodeJS.Platform; isPackaged: boolean },
+): MenuItemConstructorOptions[] {
+  const isMac = options.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [];
+  if (isMac) template.push({ role: 'appMenu' });
+  template.push(
+    {
+      label: '&File',
+      submenu: [
+        { id: 'file.import', label: 'Import…', accelerator: 'CmdOrCtrl+O', click: () => actions.importFiles() },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: '&View',
+      submenu: [
+        // Reload and devtools only while developing: a packaged app has nothing to debug for users.
+        ...(options.isPackaged
+          ? []
+          : ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[])),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+    {
+      label: '&Help',
+      role: 'help',
+      submenu: [{ id: 'help.about', label: 'About Undertow', click: () => actions.showAbout() }],
+    },
+  );
+  return template;
+}
+
+/** The dialog functions the menu uses (Electron's `dialog` in the app; `null` = no parent window). */
+export interface Dialogs {
+  showOpenDialog(window: BrowserWindow | null, options: OpenDialogOptions): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showMessageBox(window: BrowserWindow | null, options: MessageBoxOptions): Promise<unknown>;
+}
+
+export const IMPORT_DIALOG: OpenDialogOptions = {
+  title: 'Import candle files',
+  buttonLabel: 'Import',
+  properties: ['openFile', 'multiSelections'],
+  filters: [{ name: 'Candle CSV', extensions: ['csv'] }],
+};
+
+export interface ImportFailure {
+  path: string;
+  error: ApiErrorShape;
+}
+
+/**
+ * File ▸ Import…: asks for files, imports each with the user's authority (`trusted`), and
+ * shows one error box listing the files that failed. The backend pushes `datasets.changed`
+ * for each new dataset, so the renderer refreshes without being told here.
+ */
+export async function importViaDialog(window: BrowserWindow | null, dialogs: Dialogs, backend: BackendCaller): Promise<ImportFailure[]> {
+  const choice = await dialogs.showOpenDialog(window, IMPORT_DIALOG);
+  if (choice.canceled) return [];
+  const failures: ImportFailure[] = [];
+  // One at a time: the backend imports in one transaction each and would serialise them anyway.
+  for (const path of choice.filePaths) {
+    const reply = await backend.call('datasets.importFile', { path }, true);
+    if (!reply.ok) failures.push({ path, error: reply.error });
+  }
+  if (failures.length > 0) {
+    await dialogs.showMessageBox(window, {
+      type: 'error',
+      title: 'Import failed',
+      message:
+        failures.length === 1 ? 'One file could not be imported.' : `${failures.length} files could not be imported.`,
+      detail: failures.map((f) => `${f.path}\n  ${describeError(f.error)}`).join('\n\n'),
+      buttons: ['OK'],
+    });
+  }
+  return failures;
+}
+
+export interface AboutVersions {
+  app: string;
+  electron?: string | undefined;
+  chrome?: string | undefined;
+  node?: string | undefined;
+}
+
+/** The About box's text; the database line only when the backend answered. */
+export function aboutDetail(versions: AboutVersions, info: AppInfo | null): string {
+  const lines = [
+    `Electron ${versions.electron ?? '?'} · Chromium ${versions.chrome ?? '?'} · Node ${versions.node ?? '?'}`,
+  ];
+  if (info) lines.push(`Database: ${info.dbPath} (schema ${info.schemaVersion})`);
+  lines.push('', CHART_ATTRIBUTION);
+  return lines.join('\n');
+}
+
+/** Help ▸ About: asks the backend for the database facts, then shows a plain message box. */
+export async function showAbout(window: BrowserWindow | null, dialogs: Dialogs, backend: BackendCaller, versions: AboutVersions): Promise<void> {
+  const reply: ReplyMessage = await backend.call('app.info', {}, false);
+  const info = reply.ok ? (reply.result as AppInfo) : null;
+  await dialogs.showMessageBox(window, {
+    type: 'info',
+    title: 'About Undertow',
+    message: `Undertow ${versions.app}`,
+    detail: aboutDetail(versions, info),
+    buttons: ['OK'],
+  });
+}
