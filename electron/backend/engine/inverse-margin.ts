@@ -46,7 +46,9 @@ export function inverseLiquidationPrice(
   const last = brackets.length - 1;
   const solve = (mmr: number) => {
     const denom = marginCoin + (side * contracts) / entry;
-    return denom <= 0 ? Number.POSITIVE_INFINITY : ((mmr + side) * contracts) / denom;
+    // A short with margin ≥ its value (≤ 1x) can never be liquidated by a rising price.
+    if (side === -1 && denom >= 0) return Number.POSITIVE_INFINITY;
+    return ((mmr + side) * contracts) / denom;
   };
   for (let k = 0; k <= last; k++) {
     const b = brackets[k]!;
