@@ -111,12 +111,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBody && !aborted) {
+        // Answer now and drop what follows; drain a little so the client reads the answer,
+        // then cut off a sender that keeps going.
         aborted = true;
+        chunks.length = 0;
+        res.setHeader('Connection', 'close');
         sendError(res, 413, 'bad_request', `body larger than ${maxBody} bytes`);
-        req.destroy();
+      }
+      if (aborted) {
+        if (size > 2 * maxBody + 1024 * 1024) req.destroy();
         return;
       }
-      if (!aborted) chunks.push(chunk);
+      chunks.push(chunk);
     });
     req.on('end', async () => {
       if (aborted) return;
