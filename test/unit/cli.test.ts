@@ -1,0 +1,71 @@
+/**
+ * The command line: exit codes (0 success, 2 bad input naming file:line, 1 internal),
+ * `--json` printing exactly one JSON document, and help. Runs `runCli` in-process on a
+ * temp database; the `npm run cli` wrapper is exercised by the README's commands.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/backend/cli/main';
+import { SHARED_DATA, tempDir } from '../helpers/temp';
+
+const dir = tempDir();
+const db = path.join(dir, 'cli.db');
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  } as unknown as { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('npm run cli', () => {
+  it('--help lists the commands', async () => {
+    const { code, stdout } = await cli('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('import FILE…');
+    expect(stdout).toContain('datasets');
+  });
+
+  it('imports a real file and prints one JSON document with --json', async () => {
+    const file = path.join(SHARED_DATA, 'events/ethusdt_1h_2024-08-04_2024-08-06.csv');
+    const { code, stdout, stderr } = await cli('import', file, '--db', db, '--json');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { added: number; dataset: { symbol: string; rows: number } }[];
+    expect(doc).toHaveLength(1);
+    expect(doc[0]).toMatchObject({ added: 72, dataset: { symbol: 'ETHUSDT', rows: 72 } });
+    const list = await cli('datasets', '--db', db, '--json');
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+  });
+
+  it('exits 2 naming file and line for a bad row, and stores nothing', async () => {
+    const bad = path.join(dir, 'xyzusdt_1m_bad.csv');
+    fs.writeFileSync(bad, 'time,open,high,low,close,volume\n60,1,1,1,1,1\n120,1,1,1,oops,1\n');
+    const { code, stderr, stdout } = await cli('import', bad, '--db', db);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${bad}`.split('/').pop()!);
+    expect(stderr).toMatch(/xyzusdt_1m_bad\.csv:3 field "close": close "oops" is not a number/);
+    const list = await cli('datasets', '--db', db, '--json');
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+  });
+
+  it('exits 2 for a missing file, an unknown command and an unknown flag', async () => {
+    expect((await cli('import', path.join(dir, 'nope.csv'), '--db', db)).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('datasets', '--nope', '--db', db)).code).toBe(2);
+  });
+
+  it('exits 2 with a clear message for a database that is not one', async () => {
+    const notDb = path.join(dir, 'not.db');
+    fs.writeFileSync(notDb, 'hello '.repeat(1000));
+    const { code, stderr } = await cli('datasets', '--db', notDb);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/not an Undertow database or is corrupt/);
+  });
+});
