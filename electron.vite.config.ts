@@ -35,7 +35,7 @@ export default defineConfig({
     root: resolve(root, 'renderer'),
     // Relative asset URLs work both from file:// (Electron) and from the browser-mode server.
     base: './',
-    plugins: [svelte()],
+    plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

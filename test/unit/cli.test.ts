@@ -16,9 +16,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   let stdout = '';
   let stderr = '';
   const io = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-  } as unknown as { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }

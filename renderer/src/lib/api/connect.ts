@@ -8,7 +8,7 @@ import type { MenuCommand, PreloadBridge } from '../../../../shared/bridge';
 
 export type AppEvent = PushEvent | MenuCommand;
 
-export interface ClientApi extends Api {
+export interface ClientApi extends Omit<Api, 'subscribe'> {
   /** Pushes plus menu commands (menu commands exist only in Electron). */
   subscribe(listener: (event: AppEvent) => void): () => void;
   readonly transport: 'electron' | 'http';
