@@ -104,7 +104,10 @@ export function serveBackendOnPort(
   return unsubscribe;
 }
 
-/** The database path from `--db PATH` / `--db=PATH` in argv, else `$UNDERTOW_DB`, else `null`. */
+/**
+ * The database path from `--db PATH` / `--db=PATH` anywhere in argv (a utility process may carry
+ * Chromium switches before the fork arguments), else `$UNDERTOW_DB`, else `null`.
+ */
 export function dbPathFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): string | null {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -112,4 +115,21 @@ export function dbPathFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     if (arg.startsWith('--db=') && arg.length > 5) return arg.slice(5);
   }
   return env.UNDERTOW_DB || null;
+}
+
+/**
+ * The start-up error to report, with a fix named when the cause is a native module built for
+ * plain Node rather than Electron (the usual state of a development checkout: the tests need
+ * the Node build, the app needs the Electron one).
+ */
+export function startupError(err: unknown): ApiError {
+  const base =
+    err instanceof ApiError ? err : new ApiError('internal', `cannot start the backend: ${(err as Error)?.message ?? String(err)}`);
+  if (!/NODE_MODULE_VERSION/.test(base.message)) return base;
+  return new ApiError(
+    base.code,
+    `${base.message}\nbetter-sqlite3 is built for another runtime. Rebuild it for Electron with ` +
+      '`npx electron-builder install-app-deps`; run `npm rebuild better-sqlite3` before running the Node tests again.',
+    base.where,
+  );
 }

@@ -6,17 +6,17 @@
  */
 import { ApiError } from '../../shared/errors';
 import { Backend } from './services/backend';
-import { dbPathFromArgs, serveBackendOnPort, type PortLike } from './utility-protocol';
+import { dbPathFromArgs, serveBackendOnPort, startupError, type PortLike } from './utility-protocol';
 
 function openBackend(): Backend | ApiError {
-  const dbPath = dbPathFromArgs(process.argv.slice(2), process.env);
+  const dbPath = dbPathFromArgs(process.argv, process.env);
   if (!dbPath) return new ApiError('internal', 'the backend was started without --db PATH or $UNDERTOW_DB');
   try {
     return new Backend({ dbPath });
   } catch (err) {
-    // A corrupt or newer database: keep running so the UI can show why instead of a dead app.
-    if (err instanceof ApiError) return err;
-    return new ApiError('internal', `cannot start the backend: ${(err as Error)?.message ?? String(err)}`);
+    // A corrupt or newer database, or a native module for the wrong runtime: keep running so
+    // the UI can show why instead of a dead app.
+    return startupError(err);
   }
 }
 

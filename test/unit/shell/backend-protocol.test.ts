@@ -2,11 +2,16 @@
  * The main ↔ backend utilityProcess protocol, with a real `Backend` on ':memory:':
  * `serveBackendOnPort` (the utility side) driven through a fake parent port, and main's
  * `BackendProcess` talking to it through a fake `fork` that structured-clones every message,
- * as Electron's MessagePort does. Also: argv/env db path, start-up failure, a crashing backend.
+ * as Electron's MessagePort does. Also: argv/env db path, start-up failure, a crashing backend,
+ * and the built out/main/backend.js started in plain Node with a faked parentPort.
  *
  * Not covered: a real utilityProcess (no Electron binary here).
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PushEvent, ReplyMessage } from '../../../shared/contract';
 import { ApiError } from '../../../shared/errors';
@@ -15,6 +20,7 @@ import {
   dbPathFromArgs,
   parseBackendRequest,
   serveBackendOnPort,
+  startupError,
   type BackendToMain,
   type MainToBackend,
   type PortLike,
@@ -231,5 +237,67 @@ describe('main side: BackendProcess over a fake fork', () => {
     expect(backends.at(-1)?.db.open).toBe(false);
     const late = await process.call('datasets.list', {}, false);
     expect(!late.ok && late.error.message).toMatch(/shutting down/);
+  });
+});
+
+describe('startupError', () => {
+  it('names the fix when better-sqlite3 was built for another runtime', () => {
+    const error = startupError(
+      new ApiError('conflict', 'cannot open database: was compiled against a different Node.js version using NODE_MODULE_VERSION 115'),
+    );
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain('electron-builder install-app-deps');
+  });
+
+  it('passes other errors through, wrapping non-API errors as internal', () => {
+    const corrupt = new ApiError('conflict', 'not an Undertow database');
+    expect(startupError(corrupt)).toBe(corrupt);
+    expect(startupError(new Error('boom'))).toMatchObject({ code: 'internal', message: expect.stringContaining('boom') });
+  });
+});
+
+/**
+ * The built entry (out/main/backend.js, after `electron-vite build`) in a plain Node child whose
+ * `process.parentPort` is faked over Node IPC: proves the bundle starts, opens the database
+ * named by --db and answers. Skipped when there is no build.
+ */
+describe('built backend entry (out/main/backend.js), when a build exists', () => {
+  const built = path.resolve(import.meta.dirname, '../../../out/main/backend.js');
+  const harness = `
+    import { EventEmitter } from 'node:events';
+    import { pathToFileURL } from 'node:url';
+    const port = new EventEmitter();
+    port.postMessage = (message) => process.send(message);
+    process.parentPort = port;
+    process.on('message', (data) => port.emit('message', { data }));
+    await import(pathToFileURL(process.env.BACKEND_ENTRY).href);
+  `;
+
+  it.runIf(fs.existsSync(built))('starts, reports ready, answers datasets.list and exits on shutdown', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-utility-'));
+    const dbPath = path.join(dir, 'db', 'undertow.db');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', harness, '--', '--db', dbPath], {
+      env: { ...process.env, BACKEND_ENTRY: built, UNDERTOW_DB: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The next message, or a failure as soon as the child dies (a bundle that cannot start).
+    const next = () =>
+      new Promise<BackendToMain>((resolve, reject) => {
+        child.once('message', (message) => resolve(message as BackendToMain));
+        void exited.then((code) => reject(new Error(`the built backend exited with code ${code} before answering`)));
+      });
+    try {
+      expect(await next()).toEqual({ type: 'ready' });
+      const reply = next();
+      child.send({ id: 1, method: 'datasets.list', params: {}, trusted: false });
+      expect(await reply).toEqual({ type: 'reply', reply: { id: 1, ok: true, result: [] } });
+      expect(fs.existsSync(dbPath)).toBe(true);
+      child.send({ type: 'shutdown' });
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
