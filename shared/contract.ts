@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { CandleColumns, Dataset, ImportResult } from './domain';
+import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const symbol = z
@@ -51,6 +52,23 @@ export const methods = {
     trusted: true,
   },
   'datasets.delete': { params: z.object({ id }).strict(), trusted: false },
+  'portfolios.list': { params: z.object({}).strict(), trusted: false },
+  'portfolios.get': { params: z.object({ id }).strict(), trusted: false },
+  'portfolios.save': { params: z.object({ id: id.optional(), portfolio: portfolioSchema }).strict(), trusted: false },
+  'portfolios.importJson': { params: z.object({ fileName, text: z.string().max(MAX_IMPORT_TEXT) }).strict(), trusted: false },
+  'portfolios.importPositionsCsv': {
+    params: z
+      .object({
+        fileName,
+        text: z.string().max(MAX_IMPORT_TEXT),
+        name: z.string().trim().min(1).max(100),
+        account: accountFieldsSchema,
+      })
+      .strict(),
+    trusted: false,
+  },
+  'portfolios.export': { params: z.object({ id, format: z.enum(['json', 'csv']) }).strict(), trusted: false },
+  'portfolios.delete': { params: z.object({ id }).strict(), trusted: false },
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -76,6 +94,13 @@ export interface Results {
   'datasets.importText': ImportResult;
   'datasets.importFile': ImportResult;
   'datasets.delete': { deleted: boolean };
+  'portfolios.list': PortfolioSummary[];
+  'portfolios.get': StoredPortfolio;
+  'portfolios.save': StoredPortfolio;
+  'portfolios.importJson': StoredPortfolio;
+  'portfolios.importPositionsCsv': StoredPortfolio;
+  'portfolios.export': { fileName: string; mimeType: string; text: string };
+  'portfolios.delete': { deleted: boolean };
 }
 
 export type Result<M extends MethodName> = Results[M];

@@ -12,7 +12,7 @@ import { Backend } from '../../electron/backend/services/backend';
 import { createInProcessApi } from '../../electron/backend/services/in-process';
 import { startHttpServer } from '../../electron/backend/server/http-server';
 import { createHttpApi } from '../helpers/http-api';
-import { SHARED_DATA, tempDir } from '../helpers/temp';
+import { REPO_ROOT, SHARED_DATA, tempDir } from '../helpers/temp';
 
 const dir = tempDir();
 const BTC_FILE = 'btcusdt_1m_2020-03-11_2020-03-14.csv';
@@ -112,6 +112,44 @@ for (const make of [inProcess, overHttp]) {
     it('refuses file-system methods to untrusted callers', async () => {
       const e = await errorOf(api.call('datasets.importFile', { path: '/etc/passwd' }));
       expect(e.code).toBe('forbidden');
+    });
+
+    it('imports, lists, edits, exports and deletes a portfolio', async () => {
+      const text = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/portfolios/desk.json'), 'utf8');
+      const stored = await api.call('portfolios.importJson', { fileName: 'desk.json', text });
+      expect(stored.name).toBe('desk');
+      expect(await api.call('portfolios.list', {})).toEqual([{ id: stored.id, name: 'desk', accounts: 2, positions: 4, updatedAt: 1 }]);
+      const again = await errorOf(api.call('portfolios.importJson', { fileName: 'desk.json', text }));
+      expect(again.code).toBe('conflict');
+      expect(again.where.field).toBe('name');
+
+      const edited = structuredClone(stored) as typeof stored;
+      edited.accounts[0]!.positions[0]!.qty = 2;
+      const { id: pid, updatedAt: _u, ...spec } = edited;
+      const saved = await api.call('portfolios.save', { id: pid, portfolio: spec });
+      expect(saved.accounts[0]!.positions[0]!.qty).toBe(2);
+      expect((await api.call('portfolios.get', { id: pid })).accounts[1]!.positions.map((p) => p.id)).toEqual(['iso-long', 'iso-short']);
+
+      const exported = await api.call('portfolios.export', { id: pid, format: 'json' });
+      expect(JSON.parse(exported.text)).toEqual(spec);
+      expect((await errorOf(api.call('portfolios.export', { id: pid, format: 'csv' }))).where.field).toBe('format');
+
+      const bad = await errorOf(api.call('portfolios.save', { portfolio: { ...spec, name: 'x', accounts: [] } }));
+      expect(bad.code).toBe('bad_request');
+      expect(bad.where.field).toBe('portfolio.accounts');
+
+      const csv = await api.call('portfolios.importPositionsCsv', {
+        fileName: 'book.csv',
+        text: 'id,symbol,side,qty,entry,leverage\nb1,BTCUSDT,long,1,10000,10\n',
+        name: 'book',
+        account: { id: 'main', venue: 'binance-usdm', mode: 'isolated', wallet: 0 },
+      });
+      expect(csv.accounts[0]!.positions).toEqual([{ id: 'b1', symbol: 'BTCUSDT', side: 'long', qty: 1, entry: 10000, leverage: 10 }]);
+      expect((await api.call('portfolios.export', { id: csv.id, format: 'csv' })).text).toBe(
+        'id,symbol,side,qty,entry,leverage,margin,openedAt\nb1,BTCUSDT,long,1,10000,10,,\n',
+      );
+      expect(await api.call('portfolios.delete', { id: csv.id })).toEqual({ deleted: true });
+      expect((await api.call('portfolios.list', {})).map((p) => p.name)).toEqual(['desk']);
     });
 
     it('deletes a dataset with its candles', async () => {

@@ -7,14 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { methods, isMethodName, type MethodName, type ParsedParams, type PushEvent, type Results } from '../../../shared/contract';
+import { methods, isMethodName, type PushEvent } from '../../../shared/contract';
+import type { Handlers } from './handler-types';
+import { portfolioHandlers } from './portfolios';
+import { PortfolioStore } from '../store/portfolios';
 import { ApiError } from '../../../shared/errors';
 import { openDatabase, schemaVersion, type Db } from '../store/db';
 import { DatasetStore } from '../store/datasets';
 import { importCandleText } from '../market-data/import-candles';
 import { APP_VERSION } from './version';
 
-type Handlers = { [M in MethodName]: (params: ParsedParams<M>) => Results[M] | Promise<Results[M]> };
 
 export interface BackendOptions {
   /** Database file, or ':memory:'. */
@@ -34,6 +36,7 @@ const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export class Backend {
   readonly db: Db;
   readonly datasets: DatasetStore;
+  readonly portfolios: PortfolioStore;
   private readonly listeners = new Set<(event: PushEvent) => void>();
   private readonly handlers: Handlers;
   private readonly now: () => number;
@@ -41,6 +44,7 @@ export class Backend {
   constructor(private readonly options: BackendOptions) {
     this.db = openDatabase(options.dbPath);
     this.datasets = new DatasetStore(this.db);
+    this.portfolios = new PortfolioStore(this.db);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.handlers = this.createHandlers();
   }
@@ -111,6 +115,7 @@ export class Backend {
         if (deleted) this.push({ type: 'datasets.changed' });
         return { deleted };
       },
+      ...portfolioHandlers(this.portfolios, this.now),
     };
   }
 
