@@ -12,6 +12,7 @@ import { Backend } from '../../electron/backend/services/backend';
 import { createInProcessApi } from '../../electron/backend/services/in-process';
 import { startHttpServer } from '../../electron/backend/server/http-server';
 import { createHttpApi } from '../helpers/http-api';
+import { SCHEMA_VERSION } from '../../electron/backend/store/migrations';
 import { REPO_ROOT, SHARED_DATA, tempDir } from '../helpers/temp';
 
 const dir = tempDir();
@@ -60,7 +61,7 @@ for (const make of [inProcess, overHttp]) {
     it('app.info names the app and the schema', async () => {
       const info = await api.call('app.info', {});
       expect(info.name).toBe('Undertow');
-      expect(info.schemaVersion).toBe(1);
+      expect(info.schemaVersion).toBe(SCHEMA_VERSION);
     });
 
     it('starts with no datasets', async () => {

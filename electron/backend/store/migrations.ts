@@ -92,6 +92,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 2: run events carry side, count (aggregated book events) and detail; runs record their status.
+  `
+  ALTER TABLE run_events ADD COLUMN side TEXT CHECK (side IN ('long', 'short'));
+  ALTER TABLE run_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE run_events ADD COLUMN detail TEXT;
+  CREATE INDEX run_events_time ON run_events(run_id, time);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
