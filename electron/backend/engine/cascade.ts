@@ -1,0 +1,725 @@
+/**
+ * The cascade (DESIGN.md §3.3): candles walked along their intrabar path; at each point, rounds of
+ * liquidation → fill from the impact model → insurance fund / ADL / bad debt → new effective price,
+ * until nothing new crosses. A circuit breaker and a per-bar liquidation cap throttle the loop.
+ *
+ * Two kinds of positions take part:
+ * - the static book (typed arrays, sorted once; isolated positions liquidated whole; events
+ *   aggregated per bar, bucket and side) — the estimated market population or a large book;
+ * - dynamic positions (the user's portfolio: isolated, cross accounts netted per symbol, lending
+ *   borrowers), checked against cached trigger prices at each point and re-evaluated only when they
+ *   change (a slice, a partial lending liquidation); they get one event each.
+ *
+ * Fill convention: a position triggers at t = its liquidation price if the price passed through it,
+ * or the segment's worse end on a gap; the round's net forced notional is executed through the
+ * impact model from the current effective price p, and each position fills at t·averageFill. With
+ * impact 'none' every fill is exactly t, which is what a plain threshold scan gives.
+ */
+import type { CandleColumns } from './candles';
+import { PATH_POINTS, PATH_TIMES, intrabarPath } from './candles';
+import { createImpactModel, ImpactState, type ImpactModel, type ImpactSpec, type ResilienceSpec } from './impact';
+import { emptyLedger, ledgerImbalance, type Ledger } from './ledger';
+import type { StaticBook, BookSide } from './position-book';
+import type { LendingAssetRules, LendingRules, LiquidationPolicy, SymbolRules } from './venue-rules';
+import { liquidationPrice, marginCallPrice, bankruptcyPrice, maintenanceMargin } from './linear-margin';
+import { inverseBankruptcyPrice, inverseLiquidationPrice } from './inverse-margin';
+import { hyperliquidLiquidationKind } from './hyperliquid-margin';
+import { healthFactor, lendingLiquidationPrice, liquidateLending } from './lending';
+import { argsortFloat64 } from './radix-sort';
+import { notional, price, qty, type SideSign } from './units';
+
+/** What kind of thing happened. */
+export type EventKind = 'margin_call' | 'liquidation' | 'partial_liquidation' | 'adl' | 'halt';
+
+/** One event of a run (plain data). */
+export interface CascadeEvent {
+  /** UTC seconds of the path point (aggregated book events: the bar's open time). */
+  readonly time: number;
+  readonly kind: EventKind;
+  /** Portfolio position id (dynamic positions). */
+  readonly positionId?: string;
+  /** Book bucket label (aggregated events of the estimated population / static book). */
+  readonly bucket?: string;
+  readonly side?: 'long' | 'short';
+  /** Fill price (average over the aggregate), or the effective price for margin calls and halts. */
+  readonly price: number;
+  /** Quote notional closed (qty·fill; contracts for inverse). */
+  readonly notional: number;
+  /** Realised PnL of the closed part at the fill, in the margin currency. */
+  readonly pnl: number;
+  /** Number of positions aggregated (1 for a dynamic position). */
+  readonly count: number;
+  /** `backstop` when a vault took the position over at the mark, `gap` when filled past its price. */
+  readonly detail?: string;
+}
+
+/** A portfolio position as the cascade sees it (cross accounts already netted, see portfolio.ts). */
+export interface DynamicPosition {
+  readonly id: string;
+  readonly kind: 'position' | 'lending';
+  readonly side: SideSign;
+  /** Base quantity, contracts (inverse) or collateral units (lending). */
+  readonly qty: number;
+  readonly entry: number;
+  /** Isolated margin; cross: wallet + unrealised PnL of the account's other positions at their marks. */
+  readonly collateral: number;
+  /** Cross: maintenance margin of the account's other positions (TMM1). 0 when isolated. */
+  readonly otherMaintenance: number;
+  /** Lending: debt in quote currency. */
+  readonly debt?: number;
+  /** UTC seconds; the position takes part from the first path point at or after this time. */
+  readonly openedAt: number;
+}
+
+/** Circuit breaker: halt for `haltBars` when the effective price moved more than `threshold` over `windowBars`. */
+export interface CircuitBreakerSpec {
+  readonly windowBars: number;
+  readonly threshold: number;
+  readonly haltBars: number;
+}
+
+/** Everything the cascade needs, resolved (rules chosen, portfolio netted). */
+export interface CascadeConfig {
+  readonly contract: 'linear' | 'inverse' | 'lending';
+  /** Rules of the replayed instrument (not needed for lending). */
+  readonly symbolRules?: SymbolRules;
+  readonly liquidationPolicy?: LiquidationPolicy;
+  readonly lendingRules?: LendingRules;
+  readonly lendingAsset?: LendingAssetRules;
+  readonly impact: ImpactSpec;
+  readonly resilience: ResilienceSpec;
+  readonly circuitBreaker?: CircuitBreakerSpec;
+  /** Most notional that may be liquidated per bar; the rest waits for the next bar. */
+  readonly perStepCap?: number;
+  readonly insuranceFund: number;
+  readonly shortfall: 'adl' | 'socialised';
+  readonly marginCallRatio: number;
+}
+
+/** Per-bar series (typed arrays, one entry per replayed bar). */
+export interface StepSeries {
+  readonly time: Float64Array;
+  readonly exogenousClose: Float64Array;
+  readonly effectiveClose: Float64Array;
+  readonly effectiveLow: Float64Array;
+  readonly effectiveHigh: Float64Array;
+  readonly rounds: Int32Array;
+  readonly liquidatedNotionalLong: Float64Array;
+  readonly liquidatedNotionalShort: Float64Array;
+  readonly liquidatedCountLong: Int32Array;
+  readonly liquidatedCountShort: Int32Array;
+  /** Insurance fund at the end of the bar. */
+  readonly insuranceFund: Float64Array;
+  /** Cumulative bad debt at the end of the bar. */
+  readonly badDebt: Float64Array;
+  /** Notional closed by auto-deleveraging in the bar. */
+  readonly adlVolume: Float64Array;
+  /** 1 when the circuit breaker halted liquidations during the bar. */
+  readonly halted: Uint8Array;
+  /** Ledger imbalance at the end of the bar (should be ~0). */
+  readonly ledgerImbalance: Float64Array;
+}
+
+function newSeries(n: number): StepSeries {
+  return {
+    time: new Float64Array(n),
+    exogenousClose: new Float64Array(n),
+    effectiveClose: new Float64Array(n),
+    effectiveLow: new Float64Array(n),
+    effectiveHigh: new Float64Array(n),
+    rounds: new Int32Array(n),
+    liquidatedNotionalLong: new Float64Array(n),
+    liquidatedNotionalShort: new Float64Array(n),
+    liquidatedCountLong: new Int32Array(n),
+    liquidatedCountShort: new Int32Array(n),
+    insuranceFund: new Float64Array(n),
+    badDebt: new Float64Array(n),
+    adlVolume: new Float64Array(n),
+    halted: new Uint8Array(n),
+    ledgerImbalance: new Float64Array(n),
+  };
+}
+
+interface DynamicState {
+  readonly spec: DynamicPosition;
+  side: SideSign;
+  qty: number;
+  collateral: number;
+  debt: number;
+  liquidation: number;
+  marginCall: number;
+  closed: boolean;
+  marginCalled: boolean;
+  cooldownUntil: number;
+}
+
+/** Outcome of one dynamic position (plain data). */
+export interface PositionOutcome {
+  readonly id: string;
+  readonly liquidated: boolean;
+  /** Time of the first liquidation (or slice), if any. */
+  readonly firstLiquidationTime?: number;
+  readonly marginCallTime?: number;
+  /** Liquidation price when the replay started (0 / Infinity: never). */
+  readonly initialLiquidationPrice: number;
+  readonly remainingQty: number;
+}
+
+/** A round's pending liquidation of a static-book position. */
+const enum Src {
+  Long = 0,
+  Short = 1,
+  Dynamic = 2,
+}
+
+/** Stateful cascade over a set of candles; advance bar by bar with {@link CascadeRun.stepBar}. */
+export class CascadeRun {
+  readonly series: StepSeries;
+  readonly events: CascadeEvent[] = [];
+  readonly ledger: Ledger = emptyLedger();
+  insuranceFund: number;
+  /** Index (within the candles) of the next bar to replay. */
+  bar: number;
+
+  private readonly impact: ImpactModel;
+  private readonly impactState: ImpactState;
+  private readonly dyn: DynamicState[];
+  private readonly path = new Float64Array(PATH_POINTS);
+  private readonly barSec: number;
+  private lastTime: number;
+  private lastEffective = Number.NaN;
+  private haltUntilBar = -1;
+  private badDebtTotal = 0;
+  private readonly outcomes = new Map<string, { first?: number; mc?: number; initial: number }>();
+  // Round buffers (reused): source, index, trigger price.
+  private bufSrc = new Uint8Array(1024);
+  private bufIdx = new Int32Array(1024);
+  private bufTrig = new Float64Array(1024);
+  private bufKind = new Uint8Array(1024); // dynamic: 0 full, 1 slice
+  // Per-bar aggregation of static-book events.
+  private agg = new Map<string, { kind: EventKind; bucket: number; side: 1 | -1; notional: number; qty: number; priceWeight: number; pnl: number; count: number }>();
+  private barNotional = 0;
+  private readonly feeRate: number;
+
+  constructor(
+    private readonly candles: CandleColumns,
+    private readonly book: StaticBook | undefined,
+    dynamic: readonly DynamicPosition[],
+    private readonly config: CascadeConfig,
+    private readonly bucketLabels: readonly string[],
+    private readonly firstBar: number,
+    barSeconds: number,
+  ) {
+    const n = candles.time.length - firstBar;
+    this.series = newSeries(Math.max(n, 0));
+    this.impact = createImpactModel(config.impact);
+    this.impactState = new ImpactState(config.resilience);
+    this.insuranceFund = config.insuranceFund;
+    this.bar = firstBar;
+    this.barSec = barSeconds;
+    this.lastTime = candles.time[firstBar] ?? 0;
+    this.feeRate = config.symbolRules?.liquidationFeeRate ?? 0;
+    this.dyn = dynamic.map((spec) => {
+      const s: DynamicState = {
+        spec,
+        side: spec.side,
+        qty: spec.qty,
+        collateral: spec.collateral,
+        debt: spec.debt ?? 0,
+        liquidation: 0,
+        marginCall: 0,
+        closed: false,
+        marginCalled: false,
+        cooldownUntil: Number.NEGATIVE_INFINITY,
+      };
+      this.reprice(s);
+      this.outcomes.set(spec.id, { initial: s.liquidation });
+      return s;
+    });
+  }
+
+  /** True when every bar has been replayed. */
+  get done(): boolean {
+    return this.bar >= this.candles.time.length;
+  }
+
+  /** Outcome per dynamic position so far. */
+  positionOutcomes(): PositionOutcome[] {
+    return this.dyn.map((d) => {
+      const o = this.outcomes.get(d.spec.id)!;
+      return {
+        id: d.spec.id,
+        liquidated: o.first !== undefined,
+        ...(o.first !== undefined ? { firstLiquidationTime: o.first } : {}),
+        ...(o.mc !== undefined ? { marginCallTime: o.mc } : {}),
+        initialLiquidationPrice: o.initial,
+        remainingQty: d.closed ? 0 : d.qty,
+      };
+    });
+  }
+
+  /** Recompute a dynamic position's cached trigger prices (after it changed). */
+  private reprice(d: DynamicState): void {
+    const c = this.config;
+    if (d.spec.kind === 'lending') {
+      const asset = c.lendingAsset!;
+      d.liquidation = lendingLiquidationPrice({ collateralAmount: d.qty, debt: d.debt }, asset);
+      d.marginCall = d.liquidation / c.marginCallRatio; // HF = 1/ratio, e.g. HF 1.25 at 0.8
+      return;
+    }
+    const rules = c.symbolRules!;
+    if (c.contract === 'inverse') {
+      d.liquidation = inverseLiquidationPrice(rules.brackets, d.side, d.qty, d.spec.entry, d.collateral).price;
+      // Margin call: the price at which MM/equity = ratio, solved like the liquidation price with mmr/ratio.
+      const scaled = rules.brackets.map((b) => ({ ...b, mmr: b.mmr / c.marginCallRatio }));
+      d.marginCall = inverseLiquidationPrice(scaled, d.side, d.qty, d.spec.entry, d.collateral).price;
+      return;
+    }
+    const input = { side: d.side, qty: qty(d.qty), entry: price(d.spec.entry), walletBalance: notional(d.collateral), otherMaintenance: notional(d.spec.otherMaintenance) };
+    d.liquidation = liquidationPrice(rules.brackets, input).price;
+    d.marginCall = marginCallPrice(rules.brackets, input, c.marginCallRatio).price;
+    if (d.side < 0 && d.liquidation === 0) d.liquidation = Number.POSITIVE_INFINITY;
+  }
+
+  private crossed(side: number, trigger: number, p: number): boolean {
+    return side > 0 ? p <= trigger : p >= trigger;
+  }
+
+  private pushRound(src: Src, idx: number, trig: number, kind: number): number {
+    const n = this.roundLen;
+    if (n === this.bufSrc.length) {
+      const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (k: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.bufSrc = grow(this.bufSrc, (k) => new Uint8Array(k));
+      this.bufIdx = grow(this.bufIdx, (k) => new Int32Array(k));
+      this.bufTrig = grow(this.bufTrig, (k) => new Float64Array(k));
+      this.bufKind = grow(this.bufKind, (k) => new Uint8Array(k));
+    }
+    this.bufSrc[n] = src;
+    this.bufIdx[n] = idx;
+    this.bufTrig[n] = trig;
+    this.bufKind[n] = kind;
+    this.roundLen = n + 1;
+    return n;
+  }
+  private roundLen = 0;
+
+  /** Forced notional (quote) of closing `q` at price `t`. */
+  private forcedNotional(q: number, t: number): number {
+    return this.config.contract === 'inverse' ? q : q * t;
+  }
+
+  private pnlAt(side: number, q: number, entry: number, fill: number): number {
+    return this.config.contract === 'inverse' ? side * q * (1 / entry - 1 / fill) : side * q * (fill - entry);
+  }
+
+  /** Settle a full close of a position with margin `m` at `fill`; returns the shortfall left uncovered by the fund. */
+  private settleClose(side: number, q: number, entry: number, m: number, fill: number): { pnl: number; rest: number } {
+    const pnl = this.pnlAt(side, q, entry, fill);
+    const equity = m + pnl;
+    const feeBase = this.config.contract === 'inverse' ? q / fill : q * fill;
+    const fee = Math.min(this.feeRate * feeBase, Math.max(equity, 0));
+    const returned = Math.max(equity - fee, 0);
+    const shortfall = Math.max(-equity, 0);
+    const l = this.ledger;
+    l.traderDelta += returned - m;
+    l.marketDelta -= pnl;
+    l.fees += fee;
+    l.fundDelta += fee;
+    this.insuranceFund += fee;
+    const pay = Math.min(shortfall, this.insuranceFund);
+    this.insuranceFund -= pay;
+    l.fundPaid += pay;
+    l.fundDelta -= pay;
+    return { pnl, rest: shortfall - pay };
+  }
+
+  private aggregate(kind: EventKind, bucket: number, side: 1 | -1, notionalValue: number, q: number, pnl: number, fill: number): void {
+    const key = `${kind}|${bucket}|${side}`;
+    // Average fill: Σq·f/Σq for linear; Σq/Σ(q/f) for inverse (contracts are quote notional).
+    const w = this.config.contract === 'inverse' ? q / fill : q * fill;
+    const a = this.agg.get(key);
+    if (a) {
+      a.notional += notionalValue;
+      a.qty += q;
+      a.priceWeight += w;
+      a.pnl += pnl;
+      a.count++;
+    } else this.agg.set(key, { kind, bucket, side, notional: notionalValue, qty: q, priceWeight: w, pnl, count: 1 });
+  }
+
+  private markLiquidated(id: string, time: number): void {
+    const o = this.outcomes.get(id)!;
+    if (o.first === undefined) o.first = time;
+  }
+
+  /**
+   * Cover `amount` of uncovered loss caused by bankrupt positions on side `bankruptSide`: ADL of the
+   * opposite side's profitable positions, ranked by PnL% × effective leverage, or socialised.
+   */
+  private coverShortfall(amount: number, bankruptSide: 1 | -1, p: number, time: number, barIndex: number): void {
+    if (!(amount > 0)) return;
+    const l = this.ledger;
+    if (this.config.shortfall === 'socialised' || this.config.contract === 'lending') {
+      l.badDebt += amount;
+      this.badDebtTotal += amount;
+      return;
+    }
+    const oppSign = -bankruptSide as 1 | -1;
+    const side: BookSide | undefined = this.book ? (oppSign > 0 ? this.book.long : this.book.short) : undefined;
+    // Rank candidates once: keys = −score so an ascending sort puts the highest score first.
+    const keys: number[] = [];
+    const refs: number[] = [];
+    if (side) {
+      for (let k = side.next; k < side.count; k++) {
+        if (side.closed[k]) continue;
+        const m = side.margin[k]!;
+        const pnl = this.pnlAt(oppSign, side.qty[k]!, side.entry[k]!, p);
+        if (pnl <= 0 || m <= 0) continue;
+        keys.push(-((pnl / m) * (this.forcedNotional(side.qty[k]!, p) / (m + pnl))));
+        refs.push(k);
+      }
+    }
+    for (let j = 0; j < this.dyn.length; j++) {
+      const d = this.dyn[j]!;
+      if (d.closed || d.spec.kind !== 'position' || d.side !== oppSign || d.spec.openedAt > time) continue;
+      const pnl = this.pnlAt(d.side, d.qty, d.spec.entry, p);
+      if (pnl <= 0 || d.collateral <= 0) continue;
+      keys.push(-((pnl / d.collateral) * (this.forcedNotional(d.qty, p) / (d.collateral + pnl))));
+      refs.push(-(j + 1));
+    }
+    const order = argsortFloat64(Float64Array.from(keys));
+    let left = amount;
+    for (let r = 0; r < order.length && left > 0; r++) {
+      const ref = refs[order[r]!]!;
+      let q: number;
+      let entry: number;
+      if (ref >= 0) {
+        q = side!.qty[ref]!;
+        entry = side!.entry[ref]!;
+        side!.closed[ref] = 1;
+      } else {
+        const d = this.dyn[-ref - 1]!;
+        q = d.qty;
+        entry = d.spec.entry;
+        d.closed = true;
+      }
+      const pnl = this.pnlAt(oppSign, q, entry, p);
+      const haircut = Math.min(pnl, left);
+      left -= haircut;
+      l.traderDelta += pnl - haircut;
+      l.marketDelta -= pnl;
+      l.adlCovered += haircut;
+      const n = this.forcedNotional(q, p);
+      this.series.adlVolume[barIndex]! += n;
+      if (ref >= 0) this.aggregate('adl', side!.bucket[ref]!, oppSign, n, q, pnl - haircut, p);
+      else {
+        const d = this.dyn[-ref - 1]!;
+        this.events.push({ time, kind: 'adl', positionId: d.spec.id, side: oppSign > 0 ? 'long' : 'short', price: p, notional: n, pnl: pnl - haircut, count: 1 });
+      }
+    }
+    if (left > 0) {
+      l.badDebt += left;
+      this.badDebtTotal += left;
+    }
+  }
+
+  /** Replay one bar. */
+  stepBar(): void {
+    if (this.done) return;
+    const i = this.bar;
+    const out = i - this.firstBar;
+    const c = this.candles;
+    const s = this.series;
+    const barTime = c.time[i]!;
+    s.time[out] = barTime;
+    s.effectiveLow[out] = Number.POSITIVE_INFINITY;
+    s.effectiveHigh[out] = Number.NEGATIVE_INFINITY;
+    this.barNotional = 0;
+    intrabarPath(c, i, this.path);
+    for (let j = 0; j < PATH_POINTS; j++) {
+      const time = barTime + PATH_TIMES[j]! * this.barSec;
+      this.impactState.decay(time - this.lastTime);
+      this.lastTime = time;
+      const exo = this.path[j]!;
+      let eff = exo * this.impactState.multiplier();
+      if (Number.isNaN(this.lastEffective)) this.lastEffective = eff;
+      // Margin calls are checked before the rounds so a call and a liquidation at the same point both show.
+      this.checkMarginCalls(eff, time);
+      if (i <= this.haltUntilBar) {
+        s.halted[out] = 1;
+      } else {
+        eff = this.runRounds(eff, time, out);
+        this.checkCircuitBreaker(eff, i, out, time);
+      }
+      this.lastEffective = eff;
+      if (eff < s.effectiveLow[out]!) s.effectiveLow[out] = eff;
+      if (eff > s.effectiveHigh[out]!) s.effectiveHigh[out] = eff;
+      this.checkMarginCalls(eff, time);
+    }
+    s.exogenousClose[out] = c.close[i]!;
+    s.effectiveClose[out] = this.lastEffective;
+    s.insuranceFund[out] = this.insuranceFund;
+    s.badDebt[out] = this.badDebtTotal;
+    s.ledgerImbalance[out] = ledgerImbalance(this.ledger);
+    this.flushAggregates(barTime);
+    this.bar++;
+  }
+
+  private flushAggregates(barTime: number): void {
+    if (this.agg.size === 0) return;
+    const keys = [...this.agg.keys()].sort();
+    for (const k of keys) {
+      const a = this.agg.get(k)!;
+      const label = a.bucket >= 0 ? (this.bucketLabels[a.bucket] ?? `bucket ${a.bucket}`) : 'book';
+      const avgPrice = this.config.contract === 'inverse' ? a.qty / a.priceWeight : a.priceWeight / a.qty;
+      this.events.push({ time: barTime, kind: a.kind, bucket: label, side: a.side > 0 ? 'long' : 'short', price: avgPrice, notional: a.notional, pnl: a.pnl, count: a.count });
+    }
+    this.agg.clear();
+  }
+
+  private checkMarginCalls(eff: number, time: number): void {
+    for (const d of this.dyn) {
+      if (d.closed || d.marginCalled || d.spec.openedAt > time) continue;
+      if (this.crossed(d.spec.kind === 'lending' ? 1 : d.side, d.marginCall, eff)) {
+        d.marginCalled = true;
+        this.outcomes.get(d.spec.id)!.mc = time;
+        this.events.push({ time, kind: 'margin_call', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: eff, notional: this.forcedNotional(d.qty, eff), pnl: 0, count: 1 });
+      }
+    }
+  }
+
+  private checkCircuitBreaker(eff: number, i: number, out: number, time: number): void {
+    const cb = this.config.circuitBreaker;
+    if (!cb) return;
+    const refBar = out - cb.windowBars;
+    const ref = refBar >= 0 ? this.series.effectiveClose[refBar]! : this.candles.open[this.firstBar]!;
+    if (Math.abs(eff / ref - 1) > cb.threshold) {
+      this.haltUntilBar = i + cb.haltBars;
+      this.events.push({ time, kind: 'halt', price: eff, notional: 0, pnl: 0, count: 0, detail: `moved ${(100 * (eff / ref - 1)).toFixed(2)}% over ${cb.windowBars} bars; halted through bar ${this.haltUntilBar}` });
+    }
+  }
+
+  /** Rounds at one path point until nothing new crosses. Returns the new effective price. */
+  private runRounds(effIn: number, time: number, out: number): number {
+    let eff = effIn;
+    let prev = this.lastEffective;
+    const cap = this.config.perStepCap ?? Number.POSITIVE_INFINITY;
+    const s = this.series;
+    const policy = this.config.liquidationPolicy;
+    for (let round = 0; round < 100000; round++) {
+      this.roundLen = 0;
+      const hiP = Math.max(prev, eff);
+      const loP = Math.min(prev, eff);
+      let sell = 0;
+      let buy = 0;
+      let pendingLongShortfall = 0;
+      let pendingShortShortfall = 0;
+      // Static book, longs: liquidation prices descending.
+      if (this.book) {
+        const L = this.book.long;
+        while (L.next < L.count && this.barNotional < cap) {
+          const k = L.next;
+          if (L.closed[k]) {
+            L.next++;
+            continue;
+          }
+          const lp = L.liquidationPrice[k]!;
+          if (!(eff <= lp)) break;
+          const t = Math.min(lp, hiP);
+          this.pushRound(Src.Long, k, t, 0);
+          const n = this.forcedNotional(L.qty[k]!, t);
+          sell += n;
+          this.barNotional += n;
+          L.next++;
+        }
+        const S = this.book.short;
+        while (S.next < S.count && this.barNotional < cap) {
+          const k = S.next;
+          if (S.closed[k]) {
+            S.next++;
+            continue;
+          }
+          const lp = S.liquidationPrice[k]!;
+          if (!(eff >= lp)) break;
+          const t = Math.max(lp, loP);
+          this.pushRound(Src.Short, k, t, 0);
+          const n = this.forcedNotional(S.qty[k]!, t);
+          buy += n;
+          this.barNotional += n;
+          S.next++;
+        }
+      }
+      // Dynamic positions.
+      for (let j = 0; j < this.dyn.length && this.barNotional < cap; j++) {
+        const d = this.dyn[j]!;
+        if (d.closed || d.spec.openedAt > time || time < d.cooldownUntil) continue;
+        const sideForTrigger = d.spec.kind === 'lending' ? 1 : d.side;
+        if (!this.crossed(sideForTrigger, d.liquidation, eff)) continue;
+        // Lending liquidators act on the observed price (at exactly HF = 1 nothing is liquidatable).
+        const t = d.spec.kind === 'lending' ? eff : sideForTrigger > 0 ? Math.min(d.liquidation, hiP) : Math.max(d.liquidation, loP);
+        if (d.spec.kind === 'lending') {
+          const r = liquidateLending({ collateralAmount: d.qty, debt: d.debt }, t, this.config.lendingAsset!, this.config.lendingRules!);
+          if (r.collateralSeized <= 0) continue;
+          this.pushRound(Src.Dynamic, j, t, 0);
+          const n = r.collateralSeized * t;
+          sell += n;
+          this.barNotional += n;
+          continue;
+        }
+        let kind = 0;
+        if (policy) {
+          const mm = this.config.contract === 'linear' ? maintenanceMargin(this.config.symbolRules!.brackets, qty(d.qty), price(eff)) + d.spec.otherMaintenance : 0;
+          const equity = d.collateral + this.pnlAt(d.side, d.qty, d.spec.entry, eff);
+          const decision = hyperliquidLiquidationKind(policy, this.forcedNotional(d.qty, eff), equity, mm);
+          if (decision.kind === 'backstop') {
+            this.backstop(d, eff, time, out);
+            continue;
+          }
+          if (decision.kind === 'slice') kind = 1;
+        }
+        this.pushRound(Src.Dynamic, j, t, kind);
+        const q = kind === 1 ? d.qty * policy!.sliceFraction : d.qty;
+        const n = this.forcedNotional(q, t);
+        if (d.side > 0) sell += n;
+        else buy += n;
+        this.barNotional += n;
+      }
+      if (this.roundLen === 0) break;
+      s.rounds[out]!++;
+      const net = buy - sell;
+      const fill = net === 0 ? { after: 1, averageFill: 1 } : this.impact.execute(Math.abs(net), net > 0 ? 1 : -1);
+      const pAfterRound = eff * fill.after;
+      for (let r = 0; r < this.roundLen; r++) {
+        const src = this.bufSrc[r]! as Src;
+        const k = this.bufIdx[r]!;
+        const t = this.bufTrig[r]!;
+        const f = t * fill.averageFill;
+        if (src === Src.Long || src === Src.Short) {
+          const B = src === Src.Long ? this.book!.long : this.book!.short;
+          B.closed[k] = 1;
+          const q = B.qty[k]!;
+          const { pnl, rest } = this.settleClose(B.sign, q, B.entry[k]!, B.margin[k]!, f);
+          const n = this.forcedNotional(q, f);
+          if (B.sign > 0) {
+            s.liquidatedNotionalLong[out]! += n;
+            s.liquidatedCountLong[out]!++;
+            pendingLongShortfall += rest;
+          } else {
+            s.liquidatedNotionalShort[out]! += n;
+            s.liquidatedCountShort[out]!++;
+            pendingShortShortfall += rest;
+          }
+          this.aggregate('liquidation', B.bucket[k]!, B.sign, n, q, pnl, f);
+          continue;
+        }
+        const d = this.dyn[k]!;
+        if (d.spec.kind === 'lending') {
+          const r2 = liquidateLending({ collateralAmount: d.qty, debt: d.debt }, t, this.config.lendingAsset!, this.config.lendingRules!);
+          // Borrower gives up seized collateral worth seized·f and has debtRepaid forgiven; the liquidator sells at f.
+          const seizedValue = r2.collateralSeized * f;
+          this.ledger.traderDelta += r2.debtRepaid - seizedValue + r2.deficit;
+          this.ledger.marketDelta += seizedValue - r2.debtRepaid;
+          this.ledger.badDebt += r2.deficit;
+          this.badDebtTotal += r2.deficit;
+          d.qty = r2.remaining.collateralAmount;
+          d.debt = r2.remaining.debt;
+          s.liquidatedNotionalLong[out]! += seizedValue;
+          s.liquidatedCountLong[out]!++;
+          const partial = d.debt > 0 && d.qty > 0;
+          if (!partial) d.closed = true;
+          else this.reprice(d);
+          this.markLiquidated(d.spec.id, time);
+          this.events.push({ time, kind: partial ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: 'long', price: f, notional: seizedValue, pnl: r2.debtRepaid - seizedValue, count: 1, ...(r2.deficit > 0 ? { detail: `deficit ${r2.deficit}` } : {}) });
+          continue;
+        }
+        const slice = this.bufKind[r] === 1;
+        const q = slice ? d.qty * policy!.sliceFraction : d.qty;
+        let pnl: number;
+        let rest = 0;
+        if (slice) {
+          // The slice's realised PnL stays in (or is taken from) the position's margin; the rest of the position remains.
+          pnl = this.pnlAt(d.side, q, d.spec.entry, f);
+          this.ledger.traderDelta += pnl;
+          this.ledger.marketDelta -= pnl;
+          d.collateral += pnl;
+          d.qty -= q;
+          d.cooldownUntil = time + policy!.cooldownSeconds;
+          if (d.collateral < 0) {
+            // Bankrupt after the slice: close the rest at the same fill.
+            const closeRest = this.settleClose(d.side, d.qty, d.spec.entry, d.collateral, f);
+            pnl += closeRest.pnl;
+            rest = closeRest.rest;
+            d.closed = true;
+          } else this.reprice(d);
+        } else {
+          const r2 = this.settleClose(d.side, q, d.spec.entry, d.collateral, f);
+          pnl = r2.pnl;
+          rest = r2.rest;
+          d.closed = true;
+        }
+        if (d.side > 0) pendingLongShortfall += rest;
+        else pendingShortShortfall += rest;
+        const n = this.forcedNotional(q, f);
+        if (d.side > 0) {
+          s.liquidatedNotionalLong[out]! += n;
+          s.liquidatedCountLong[out]!++;
+        } else {
+          s.liquidatedNotionalShort[out]! += n;
+          s.liquidatedCountShort[out]!++;
+        }
+        this.markLiquidated(d.spec.id, time);
+        this.events.push({ time, kind: slice && !d.closed ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: f, notional: n, pnl, count: 1, ...(t !== d.liquidation ? { detail: 'gap' } : {}) });
+      }
+      this.coverShortfall(pendingLongShortfall, 1, pAfterRound, time, out);
+      this.coverShortfall(pendingShortShortfall, -1, pAfterRound, time, out);
+      this.impactState.apply(fill.after);
+      prev = eff;
+      eff = pAfterRound;
+      if (fill.after === 1 && this.barNotional >= cap) break;
+    }
+    return eff;
+  }
+
+  /** Hyperliquid-like backstop: the vault takes the position at the mark; no market impact. */
+  private backstop(d: DynamicState, eff: number, time: number, out: number): void {
+    const pnl = this.pnlAt(d.side, d.qty, d.spec.entry, eff);
+    const equity = d.collateral + pnl;
+    // The vault (counted as the insurance fund) keeps what equity is left, or pays what is missing.
+    const l = this.ledger;
+    l.traderDelta -= d.collateral;
+    l.marketDelta -= pnl;
+    l.fundDelta += equity;
+    this.insuranceFund += equity;
+    if (this.insuranceFund < 0) {
+      const missing = -this.insuranceFund;
+      this.insuranceFund = 0;
+      l.fundDelta += missing;
+      l.fundPaid += missing;
+      this.coverShortfall(missing, d.side, eff, time, out);
+    }
+    d.closed = true;
+    const n = this.forcedNotional(d.qty, eff);
+    if (d.side > 0) {
+      this.series.liquidatedNotionalLong[out]! += n;
+      this.series.liquidatedCountLong[out]!++;
+    } else {
+      this.series.liquidatedNotionalShort[out]! += n;
+      this.series.liquidatedCountShort[out]!++;
+    }
+    this.markLiquidated(d.spec.id, time);
+    this.events.push({ time, kind: 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: eff, notional: n, pnl, count: 1, detail: 'backstop' });
+  }
+}
+
+/** Helper for portfolio.ts: bankruptcy price of a dynamic position (for reporting). */
+export function dynamicBankruptcyPrice(d: DynamicPosition, contract: 'linear' | 'inverse'): number {
+  if (contract === 'inverse') return inverseBankruptcyPrice(d.side, d.qty, d.entry, d.collateral);
+  return bankruptcyPrice({ side: d.side, qty: qty(d.qty), entry: price(d.entry), walletBalance: notional(d.collateral) });
+}
+
+/** Re-exported for callers that need the health factor of a lending position. */
+export { healthFactor };

@@ -1,0 +1,407 @@
+/**
+ * Undertow cascade engine — public API. Pure, deterministic TypeScript: no Node, Electron, clock,
+ * randomness or I/O. Same inputs and seed → bit-identical outputs. Callers read files and time.
+ *
+ * ## Functions
+ * - `parseVenueRules(json) → Result<VenueRules>` — validate one parsed `resources/venues/*.json`.
+ * - `selectRules(tables, venue, dateSeconds) → Result<VenueRules>` — table in force at a date.
+ * - `validatePortfolio(json) → Result<Portfolio>` — DESIGN.md §4 shape, errors name the field.
+ * - `computeMargins(portfolio, marks, rulesByVenue, marginCallRatio = 0.8) → Result<PositionMargin[]>`
+ *   — per position: liquidation / bankruptcy / margin-call price, MMR, cum, maintenance margin,
+ *   margin ratio and distance to liquidation at `marks` (symbol → price; missing → entry).
+ * - `runReplay(input: ReplayInput) → Result<ReplayResult>` — replay candles through the cascade.
+ * - `createReplay(input) → Result<ReplaySession>` — the same, one bar per `step()`; `result()` any time.
+ * - `runShock(input: ShockInput) → Result<ReplayResult>` — a synthetic shock path (e.g. −15% over
+ *   10 minutes from a start price), then the cascade it sets off.
+ * - `estimatePopulation`, `calibrateSqrtImpact`, margin formulas (`liquidationPrice`, …) for tools.
+ *
+ * ## Inputs (plain data)
+ * - candles: `{time, open, high, low, close, volume}[]` (time = bar open, UTC seconds) or columns
+ *   of Float64Array (`CandleColumns`).
+ * - portfolio: `{ name?, accounts: [{ id, venue, mode: 'cross'|'isolated', wallet, positions:
+ *   [{ id, symbol, side, qty, entry, leverage? | margin?, openedAt?, debt? }] }] }`.
+ * - scenario: `ReplayScenario` — `{ venue, symbol, impact: {model:'none'} | {model:'linear',
+ *   depth1Pct, depthScale?} | {model:'sqrt', y, dailyVolatility, dailyVolumeNotional, depthScale?} |
+ *   {model:'ladder', levels:[{offsetPct, notional}], depthScale?}, resilience?: {halfLifeSeconds,
+ *   permanentShare}, population?: PopulationSpec, circuitBreaker?: {windowBars, threshold,
+ *   haltBars}, perStepCap?: number, insuranceFund?: number, adl?: 'adl'|'socialised',
+ *   marginCallRatio?: number, startIndex?: number, marks?: {symbol: price} }`.
+ * - rules: one `VenueRules` or a list (the table in force at the first replayed bar is used).
+ * - book (optional): columns of extra isolated positions `{side Int8Array(±1), qty, entry, margin
+ *   Float64Array, bucket? Int32Array}` with `bookLabels` — e.g. a million positions for a bench.
+ *
+ * ## Result (`ReplayResult`)
+ * JSON-serialisable except `steps`, whose fields are typed arrays (one entry per replayed bar;
+ * `Array.from` them for JSON): time, exogenousClose, effectiveClose, effectiveLow/High, rounds,
+ * liquidatedNotionalLong/Short, liquidatedCountLong/Short, insuranceFund, badDebt (cumulative),
+ * adlVolume, halted, ledgerImbalance. `events`: `{time, kind: margin_call|liquidation|
+ * partial_liquidation|adl|halt, positionId? | bucket?, side?, price, notional, pnl, count, detail?}`.
+ * `summary`: totals. `positions`: outcome per portfolio position. No wall-clock timing inside.
+ *
+ * Conventions: the mark is the candle path (`markSource: 'candle-path'`); the effective price is
+ * the exogenous path times the impact carried so far; every modelled quantity is an estimate.
+ */
+import { toCandleColumns, barSeconds as barSecondsOf, candleCount, PATH_POINTS, type Candle, type CandleColumns } from './candles';
+import { CascadeRun, type CascadeConfig, type CascadeEvent, type CircuitBreakerSpec, type PositionOutcome, type StepSeries } from './cascade';
+import type { ImpactSpec, ResilienceSpec } from './impact';
+import { buildStaticBook, type StaticBookInput } from './position-book';
+import { estimatePopulation, type PopulationEstimate, type PopulationSpec } from './population';
+import { portfolioToCascadePositions, validatePortfolio, type Portfolio, type SkippedPosition } from './portfolio';
+import { fail, ok, type Result } from './result';
+import { selectRules, type VenueRules } from './venue-rules';
+import { ledgerImbalance, type Ledger } from './ledger';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export type { Candle, CandleColumns } from './candles';
+export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
+export type { ImpactSpec, ResilienceSpec } from './impact';
+export { calibrateSqrtImpact, createImpactModel } from './impact';
+export type { StaticBookInput } from './position-book';
+export type { PopulationSpec, PopulationEstimate } from './population';
+export { estimatePopulation, POPULATION_DEFAULTS } from './population';
+export type { Portfolio, PortfolioAccount, PortfolioPosition, PositionMargin, SkippedPosition } from './portfolio';
+export { computeMargins, validatePortfolio } from './portfolio';
+export type { Result, EngineInputError } from './result';
+export type { Bracket, LendingRules, LiquidationPolicy, SymbolRules, VenueRules } from './venue-rules';
+export { parseVenueRules, selectRules, isoDateToSeconds } from './venue-rules';
+export { liquidationPrice, bankruptcyPrice, marginCallPrice, marginRatio, maintenanceMargin, liquidationPriceFormula } from './linear-margin';
+export { inverseLiquidationPrice, inverseBankruptcyPrice, inversePnl } from './inverse-margin';
+export { healthFactor, liquidateLending, lendingLiquidationPrice } from './lending';
+export { Prng, type PrngState } from './prng';
+export type { Ledger } from './ledger';
+
+/** What to simulate and how (plain data). */
+export interface ReplayScenario {
+  readonly venue: string;
+  /** Symbol of the replayed candles in the venue's rules (BTCUSDT, BTC, XBTUSD, WETH…). */
+  readonly symbol: string;
+  readonly impact: ImpactSpec;
+  /** Default: half-life 300 s, half of each move permanent. */
+  readonly resilience?: ResilienceSpec;
+  readonly population?: PopulationSpec;
+  readonly circuitBreaker?: CircuitBreakerSpec;
+  /** Most notional liquidated per bar (quote currency; contracts for inverse). */
+  readonly perStepCap?: number;
+  /** Insurance fund at the start, in the margin currency. Default 0. */
+  readonly insuranceFund?: number;
+  /** Default: the venue's rule (`shortfall` in its table). */
+  readonly adl?: 'adl' | 'socialised';
+  /** Margin ratio of a margin call. Default 0.8. */
+  readonly marginCallRatio?: number;
+  /** First replayed bar. Default: population.lookbackBars when a population is estimated, else 0. */
+  readonly startIndex?: number;
+  /** Marks of other symbols of cross accounts (symbol → price). */
+  readonly marks?: Readonly<Record<string, number>>;
+}
+
+/** Input of {@link runReplay}. */
+export interface ReplayInput {
+  readonly candles: readonly Candle[] | CandleColumns;
+  /** Parsed portfolio (validated here). */
+  readonly portfolio?: Portfolio | unknown;
+  readonly book?: StaticBookInput;
+  readonly bookLabels?: readonly string[];
+  readonly scenario: ReplayScenario;
+  readonly rules: VenueRules | readonly VenueRules[];
+  readonly seed: number;
+  /** Called every 64 bars and at the end with (bars done, bars total). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Polled every 64 bars; returning true stops the run (the result says `cancelled`). */
+  readonly shouldCancel?: () => boolean;
+}
+
+/** Totals of a run. */
+export interface ReplaySummary {
+  readonly bars: number;
+  readonly liquidatedLong: { readonly count: number; readonly notional: number };
+  readonly liquidatedShort: { readonly count: number; readonly notional: number };
+  readonly portfolioLiquidated: readonly string[];
+  readonly portfolioMarginCalled: readonly string[];
+  readonly firstPrice: number;
+  readonly finalExogenous: number;
+  readonly finalEffective: number;
+  readonly minExogenousLow: number;
+  readonly minEffectiveLow: number;
+  readonly maxExogenousHigh: number;
+  readonly maxEffectiveHigh: number;
+  readonly insuranceFundStart: number;
+  readonly insuranceFundEnd: number;
+  readonly insuranceFundMin: number;
+  readonly badDebt: number;
+  readonly adlVolume: number;
+  readonly halts: number;
+  readonly maxRounds: number;
+  readonly ledger: Ledger;
+  /** |traderDelta + marketDelta + fundDelta − badDebt| at the end. */
+  readonly ledgerImbalance: number;
+}
+
+/** Result of a replay (see the module comment for which fields are typed arrays). */
+export interface ReplayResult {
+  readonly engineVersion: string;
+  readonly markSource: 'candle-path';
+  readonly rules: { readonly venue: string; readonly effective: string; readonly source: string; readonly marginCurrency: string };
+  readonly symbol: string;
+  /** Index of the first replayed bar within the input candles. */
+  readonly firstBar: number;
+  readonly barSeconds: number;
+  readonly seed: number;
+  readonly steps: StepSeries;
+  readonly events: readonly CascadeEvent[];
+  readonly summary: ReplaySummary;
+  readonly positions: readonly PositionOutcome[];
+  readonly skipped: readonly SkippedPosition[];
+  readonly population: PopulationEstimate['parameters'] | null;
+  readonly staticPositions: number;
+  readonly cancelled: boolean;
+}
+
+/** A replay advanced bar by bar. */
+export interface ReplaySession {
+  /** Replay the next bar; false when there is none. */
+  step(): boolean;
+  /** Bars replayed so far / in total. */
+  readonly progress: { readonly done: number; readonly total: number };
+  /** The result for the bars replayed so far (series truncated to them). */
+  result(cancelled?: boolean): ReplayResult;
+}
+
+const DEFAULT_RESILIENCE: ResilienceSpec = { halfLifeSeconds: 300, permanentShare: 0.5 };
+
+function concatBooks(a: StaticBookInput | undefined, aLabels: readonly string[], b: StaticBookInput | undefined, bLabels: readonly string[]): { book?: StaticBookInput; labels: string[] } {
+  if (!a && !b) return { labels: [] };
+  if (!a) return { book: b!, labels: [...bLabels] };
+  if (!b) return { book: a, labels: [...aLabels] };
+  const n = a.side.length + b.side.length;
+  const cat = <T extends Int8Array | Float64Array | Int32Array>(x: T, y: T, make: (k: number) => T): T => {
+    const r = make(n);
+    r.set(x);
+    r.set(y, x.length);
+    return r;
+  };
+  const bucketB = b.bucket ? Int32Array.from(b.bucket, (v) => (v >= 0 ? v + aLabels.length : v)) : new Int32Array(b.side.length).fill(-1);
+  return {
+    book: {
+      side: cat(a.side, b.side, (k) => new Int8Array(k)),
+      qty: cat(a.qty, b.qty, (k) => new Float64Array(k)),
+      entry: cat(a.entry, b.entry, (k) => new Float64Array(k)),
+      margin: cat(a.margin, b.margin, (k) => new Float64Array(k)),
+      bucket: cat(a.bucket ?? new Int32Array(a.side.length).fill(-1), bucketB, (k) => new Int32Array(k)),
+    },
+    labels: [...aLabels, ...bLabels],
+  };
+}
+
+/** Prepare a replay; see {@link runReplay}. */
+export function createReplay(input: ReplayInput): Result<ReplaySession> {
+  const candles = toCandleColumns(input.candles);
+  const n = candleCount(candles);
+  if (n === 0) return fail('invalid_input', 'no candles to replay', 'candles');
+  const sc = input.scenario;
+  const start = sc.startIndex ?? (sc.population ? Math.min(sc.population.lookbackBars, n - 1) : 0);
+  if (!(start >= 0 && start < n)) return fail('invalid_scenario', `startIndex must be within 0…${n - 1}`, 'scenario.startIndex');
+  const tables = Array.isArray(input.rules) ? (input.rules as readonly VenueRules[]) : [input.rules as VenueRules];
+  const chosen = selectRules(tables, sc.venue, candles.time[start]!);
+  if (!chosen.ok) return chosen;
+  const rules = chosen.value;
+  const contract = rules.model;
+  const symbolRules = rules.symbols[sc.symbol];
+  let lendingAsset;
+  if (contract === 'lending') {
+    lendingAsset = rules.lending!.assets[sc.symbol];
+    if (!lendingAsset) return fail('unknown_symbol', `${rules.venue} has no collateral asset ${sc.symbol}`, 'scenario.symbol');
+  } else if (!symbolRules) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${sc.symbol}`, 'scenario.symbol');
+  if (sc.impact.model === 'linear' && !(sc.impact.depth1Pct > 0)) return fail('invalid_scenario', 'impact.depth1Pct must be > 0', 'scenario.impact.depth1Pct');
+
+  let portfolio: Portfolio | undefined;
+  if (input.portfolio !== undefined) {
+    const v = validatePortfolio(input.portfolio);
+    if (!v.ok) return v;
+    portfolio = v.value;
+  }
+  const dyn = portfolio ? portfolioToCascadePositions(portfolio, rules, sc.symbol, sc.marks ?? {}) : ok({ positions: [], skipped: [] });
+  if (!dyn.ok) return dyn;
+
+  let population: PopulationEstimate | undefined;
+  if (sc.population) {
+    if (contract === 'lending') return fail('unsupported', 'population estimates are modelled for perpetual venues only', 'scenario.population');
+    population = estimatePopulation(candles, start, sc.population, symbolRules!, contract, input.seed);
+  }
+  const merged = concatBooks(population?.book, population?.bucketLabels ?? [], input.book, input.bookLabels ?? []);
+  const book = merged.book && contract !== 'lending' ? buildStaticBook(merged.book, symbolRules!, contract) : undefined;
+  const config: CascadeConfig = {
+    contract,
+    ...(symbolRules ? { symbolRules } : {}),
+    ...(rules.liquidation ? { liquidationPolicy: rules.liquidation } : {}),
+    ...(rules.lending ? { lendingRules: rules.lending } : {}),
+    ...(lendingAsset ? { lendingAsset } : {}),
+    impact: sc.impact,
+    resilience: sc.resilience ?? DEFAULT_RESILIENCE,
+    ...(sc.circuitBreaker ? { circuitBreaker: sc.circuitBreaker } : {}),
+    ...(sc.perStepCap !== undefined ? { perStepCap: sc.perStepCap } : {}),
+    insuranceFund: sc.insuranceFund ?? 0,
+    shortfall: sc.adl ?? rules.shortfall,
+    marginCallRatio: sc.marginCallRatio ?? 0.8,
+  };
+  const bs = barSecondsOf(candles);
+  const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
+  const total = n - start;
+  const staticPositions = merged.book ? merged.book.side.length : 0;
+
+  const result = (cancelled = false): ReplayResult => {
+    const done = run.bar - start;
+    const steps = truncateSeries(run.series, done);
+    const outcomes = run.positionOutcomes();
+    return {
+      engineVersion: ENGINE_VERSION,
+      markSource: 'candle-path',
+      rules: { venue: rules.venue, effective: rules.effective, source: rules.source, marginCurrency: rules.marginCurrency },
+      symbol: sc.symbol,
+      firstBar: start,
+      barSeconds: bs,
+      seed: input.seed,
+      steps,
+      events: run.events.slice(),
+      summary: summarise(steps, candles, start, done, run, config.insuranceFund, outcomes),
+      positions: outcomes,
+      skipped: dyn.value.skipped,
+      population: population?.parameters ?? null,
+      staticPositions,
+      cancelled,
+    };
+  };
+  return ok({
+    step() {
+      if (run.done) return false;
+      run.stepBar();
+      return true;
+    },
+    get progress() {
+      return { done: run.bar - start, total };
+    },
+    result,
+  });
+}
+
+function truncateSeries(s: StepSeries, n: number): StepSeries {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) out[k] = (v as Float64Array).subarray(0, n);
+  return out as unknown as StepSeries;
+}
+
+function summarise(s: StepSeries, c: CandleColumns, start: number, done: number, run: CascadeRun, fundStart: number, outcomes: readonly PositionOutcome[]): ReplaySummary {
+  let cl = 0, nl = 0, cs = 0, ns = 0, adl = 0, minExo = Infinity, minEff = Infinity, maxExo = -Infinity, maxEff = -Infinity, fundMin = fundStart, maxRounds = 0;
+  for (let k = 0; k < done; k++) {
+    cl += s.liquidatedCountLong[k]!;
+    nl += s.liquidatedNotionalLong[k]!;
+    cs += s.liquidatedCountShort[k]!;
+    ns += s.liquidatedNotionalShort[k]!;
+    adl += s.adlVolume[k]!;
+    minExo = Math.min(minExo, c.low[start + k]!);
+    maxExo = Math.max(maxExo, c.high[start + k]!);
+    minEff = Math.min(minEff, s.effectiveLow[k]!);
+    maxEff = Math.max(maxEff, s.effectiveHigh[k]!);
+    fundMin = Math.min(fundMin, s.insuranceFund[k]!);
+    maxRounds = Math.max(maxRounds, s.rounds[k]!);
+  }
+  const last = done - 1;
+  return {
+    bars: done,
+    liquidatedLong: { count: cl, notional: nl },
+    liquidatedShort: { count: cs, notional: ns },
+    portfolioLiquidated: outcomes.filter((o) => o.liquidated).map((o) => o.id),
+    portfolioMarginCalled: outcomes.filter((o) => o.marginCallTime !== undefined).map((o) => o.id),
+    firstPrice: c.open[start]!,
+    finalExogenous: last >= 0 ? s.exogenousClose[last]! : c.open[start]!,
+    finalEffective: last >= 0 ? s.effectiveClose[last]! : c.open[start]!,
+    minExogenousLow: minExo,
+    minEffectiveLow: minEff,
+    maxExogenousHigh: maxExo,
+    maxEffectiveHigh: maxEff,
+    insuranceFundStart: fundStart,
+    insuranceFundEnd: run.insuranceFund,
+    insuranceFundMin: fundMin,
+    badDebt: run.ledger.badDebt,
+    adlVolume: adl,
+    halts: run.events.filter((e) => e.kind === 'halt').length,
+    maxRounds,
+    ledger: { ...run.ledger },
+    ledgerImbalance: Math.abs(ledgerImbalance(run.ledger)),
+  };
+}
+
+/**
+ * Replay candles through the cascade: validate, choose the rule table in force at the first
+ * replayed bar, estimate the population if asked, build and sort the book once, then walk every
+ * bar. Progress and cancellation are polled every 64 bars.
+ */
+export function runReplay(input: ReplayInput): Result<ReplayResult> {
+  const session = createReplay(input);
+  if (!session.ok) return session;
+  const s = session.value;
+  const total = s.progress.total;
+  let k = 0;
+  while (s.step()) {
+    k++;
+    if ((k & 63) === 0) {
+      input.onProgress?.(k, total);
+      if (input.shouldCancel?.()) return ok(s.result(true));
+    }
+  }
+  input.onProgress?.(total, total);
+  return ok(s.result(false));
+}
+
+/** A synthetic shock (DESIGN.md §1 "Stress a portfolio"). */
+export interface ShockSpec {
+  /** Price before the shock. */
+  readonly startPrice: number;
+  /** Move over the shock, as a fraction (−0.15 = −15%). */
+  readonly move: number;
+  /** Duration of the move in seconds (e.g. 600 for 10 minutes). */
+  readonly overSeconds: number;
+  /** Bar length of the synthetic path (default 60 s). */
+  readonly barSeconds?: number;
+  /** Flat bars after the move, so the cascade can play out (default 10). */
+  readonly holdBars?: number;
+  /** Time of the first bar (default 0). */
+  readonly startTime?: number;
+}
+
+/** Input of {@link runShock}: a replay input without candles, plus the shock. */
+export type ShockInput = Omit<ReplayInput, 'candles'> & { readonly shock: ShockSpec };
+
+/** Build the shock path: geometric steps from startPrice to startPrice·(1+move), then flat bars. */
+export function shockCandles(shock: ShockSpec): CandleColumns {
+  const bar = shock.barSeconds ?? 60;
+  const steps = Math.max(1, Math.round(shock.overSeconds / bar));
+  const hold = shock.holdBars ?? 10;
+  const n = steps + hold;
+  const t0 = shock.startTime ?? 0;
+  const c = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const g = Math.pow(1 + shock.move, 1 / steps);
+  let p = shock.startPrice;
+  for (let i = 0; i < n; i++) {
+    const next = i < steps ? p * g : p;
+    c.time[i] = t0 + i * bar;
+    c.open[i] = p;
+    c.close[i] = next;
+    c.high[i] = Math.max(p, next);
+    c.low[i] = Math.min(p, next);
+    c.volume[i] = 0;
+    p = next;
+  }
+  return c;
+}
+
+/** Apply a synthetic shock and run the cascade it sets off. */
+export function runShock(input: ShockInput): Result<ReplayResult> {
+  if (!(input.shock.startPrice > 0) || !(input.shock.move > -1)) return fail('invalid_scenario', 'shock needs startPrice > 0 and move > −100%', 'shock');
+  const { shock, ...rest } = input;
+  const scenario = { ...rest.scenario, startIndex: 0 };
+  return runReplay({ ...rest, scenario, candles: shockCandles(shock) });
+}
+
+/** Points each bar is walked through (exposed for UIs that draw the intrabar path). */
+export const INTRABAR_POINTS = PATH_POINTS;
