@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { CandleColumns, Dataset, ImportResult } from './domain';
+import type { CrashEvent, CrashReport } from './market-data';
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -27,23 +28,34 @@ const unixSeconds = z.number().int().min(0).max(32503680000);
 /** Largest text accepted by `datasets.importText` (characters). */
 export const MAX_IMPORT_TEXT = 256 * 1024 * 1024;
 
+/** A client-chosen import job id: progress events carry it and `imports.cancel` takes it. */
+const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)');
+
 const importOptions = {
   symbol: symbol.optional(),
   timeframe: timeframe.optional(),
   venue: z.string().trim().min(1).max(40).optional(),
+  market: z.enum(['spot', 'perp', 'index', 'unknown']).optional(),
+  job: jobId.optional(),
 };
+
+/** Query of the browser-mode streaming upload route `POST /api/upload?fileName=…` (body: the file). */
+export const uploadParams = z.object({ fileName, ...importOptions }).strict();
+
+/** Largest crash-finder window: 30 days. */
+const crashWindow = z.number().int().min(60).max(30 * 86400);
 
 export const methods = {
   'app.info': { params: z.object({}).strict(), trusted: false },
   'datasets.list': { params: z.object({}).strict(), trusted: false },
   'datasets.get': { params: z.object({ id }).strict(), trusted: false },
   'datasets.candles': {
-    params: z.object({ id, from: unixSeconds.optional(), to: unixSeconds.optional() }).strict(),
+    params: z.object({ id, from: unixSeconds.optional(), to: unixSeconds.optional(), timeframe: timeframe.optional() }).strict(),
     trusted: false,
   },
   'datasets.importText': {
     params: z
-      .object({ fileName, text: z.string().max(MAX_IMPORT_TEXT), ...importOptions })
+      .object({ fileName, text: z.string().max(MAX_IMPORT_TEXT), encoding: z.enum(['utf8', 'base64']).optional(), ...importOptions })
       .strict(),
     trusted: false,
   },
@@ -52,6 +64,17 @@ export const methods = {
     trusted: true,
   },
   'datasets.delete': { params: z.object({ id }).strict(), trusted: false },
+  'datasets.importFiles': {
+    params: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000), ...importOptions }).strict(),
+    trusted: true,
+  },
+  'datasets.rename': { params: z.object({ id, name: z.string().trim().max(100).nullable() }).strict(), trusted: false },
+  'datasets.crashes': {
+    params: z.object({ id, windows: z.array(crashWindow).min(1).max(6).optional(), limit: z.number().int().min(1).max(50).optional() }).strict(),
+    trusted: false,
+  },
+  'crashes.catalog': { params: z.object({}).strict(), trusted: false },
+  'imports.cancel': { params: z.object({ job: jobId }).strict(), trusted: false },
   'portfolios.list': { params: z.object({}).strict(), trusted: false },
   'portfolios.get': { params: z.object({ id }).strict(), trusted: false },
   'portfolios.save': { params: z.object({ id: id.optional(), portfolio: portfolioSchema }).strict(), trusted: false },
@@ -94,6 +117,11 @@ export interface Results {
   'datasets.importText': ImportResult;
   'datasets.importFile': ImportResult;
   'datasets.delete': { deleted: boolean };
+  'datasets.importFiles': ImportResult;
+  'datasets.rename': Dataset;
+  'datasets.crashes': CrashReport;
+  'crashes.catalog': CrashEvent[];
+  'imports.cancel': { cancelled: boolean };
   'portfolios.list': PortfolioSummary[];
   'portfolios.get': StoredPortfolio;
   'portfolios.save': StoredPortfolio;
@@ -108,7 +136,18 @@ export type Result<M extends MethodName> = Results[M];
 /** Messages the backend pushes without a request. */
 export type PushEvent =
   | { type: 'datasets.changed' }
-  | { type: 'progress'; job: string; done: number; total: number; label: string };
+  | {
+      type: 'progress';
+      job: string;
+      done: number;
+      total: number;
+      label: string;
+      /** Import progress: phase, rows read so far, rows per second and seconds left (null: unknown). */
+      phase?: 'reading' | 'storing' | 'done' | 'failed' | 'cancelled';
+      rows?: number;
+      rowsPerSecond?: number;
+      etaSeconds?: number | null;
+    };
 
 /**
  * The client side of the API, the same over every transport. The renderer gets one of these

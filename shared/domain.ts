@@ -41,10 +41,12 @@ export interface DatasetSource {
   importedAt: number;
 }
 
-export type CandleFileFormat = 'generic-csv' | 'binance-kline-csv';
+export type CandleFileFormat = 'generic-csv' | 'binance-kline-csv' | 'tradingview-csv';
 
 export interface Dataset {
   id: number;
+  /** The user's name for it; null until renamed (show symbol and bar size then). */
+  name: string | null;
   symbol: string;
   venue: string | null;
   market: Market;
@@ -54,6 +56,9 @@ export interface Dataset {
   firstTime: number;
   lastTime: number;
   rows: number;
+  /** Runs of missing bars and how many bars they miss (gaps are warnings, never errors). */
+  gaps: number;
+  missingBars: number;
   /** Price decimals observed in the data (for axis precision until tick sizes are known). */
   priceDecimals: number;
   sources: DatasetSource[];
@@ -70,9 +75,23 @@ export interface CandleColumns {
 }
 
 export interface ImportResult {
+  /** The dataset of the first file (most imports have one). */
   dataset: Dataset;
   /** Rows added by this import; 0 when the same content was already stored. */
   added: number;
+  /** True when every file's content was already stored: nothing new. */
   alreadyImported: boolean;
   warnings: string[];
+  /** Per imported CSV (a zip contributes one entry per CSV inside). */
+  files: ImportedFile[];
+  /** Every dataset the import created or extended. */
+  datasets: Dataset[];
+}
+
+export interface ImportedFile {
+  fileName: string;
+  datasetId: number;
+  rows: number;
+  added: number;
+  alreadyImported: boolean;
 }

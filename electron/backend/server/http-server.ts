@@ -8,7 +8,8 @@
  * - Bodies are size-limited and requests time out.
  *
  * Routes: `GET /…` static renderer files, `POST /api/call` one request/reply,
- * `GET /api/events` server push as Server-Sent Events.
+ * `GET /api/events` server push as Server-Sent Events, `POST /api/upload?fileName=…` a candle
+ * file (CSV or zip) as the raw body, streamed into the importer (token in the header only).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   token?: string;
   /** Largest request body in bytes. */
   maxBodyBytes?: number;
+  /** Largest uploaded file in bytes (default 64 GiB: uploads stream, nothing is buffered whole). */
+  maxUploadBytes?: number;
   requestTimeoutMs?: number;
 }
 
@@ -59,6 +62,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const token = options.token ?? randomBytes(32).toString('base64url');
   const tokenBytes = Buffer.from(token);
   const maxBody = options.maxBodyBytes ?? MAX_IMPORT_TEXT + 1024 * 1024;
+  const maxUpload = options.maxUploadBytes ?? 64 * 1024 ** 3;
   const { backend } = options;
   const sseClients = new Set<http.ServerResponse>();
   let port = 0;
@@ -86,6 +90,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!tokenMatches(given)) return sendError(res, 401, 'forbidden', 'missing or wrong token');
       if (url.pathname === '/api/call' && req.method === 'POST') return handleCall(req, res);
       if (url.pathname === '/api/events' && req.method === 'GET') return handleEvents(req, res);
+      if (url.pathname === '/api/upload' && req.method === 'POST') {
+        if (!tokenMatches(req.headers['x-undertow-token'] as string | undefined)) {
+          req.resume();
+          return sendError(res, 401, 'forbidden', 'uploads need the token in the x-undertow-token header');
+        }
+        return handleUpload(req, res, url);
+      }
       return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'bad_request', 'method not allowed');
@@ -147,6 +158,39 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
     req.on('error', () => {
       /* client went away; nothing to answer */
+    });
+  }
+
+  function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
+    if (declared !== undefined && declared > maxUpload) {
+      req.resume();
+      return sendError(res, 413, 'bad_request', `upload larger than ${maxUpload} bytes`);
+    }
+    const query: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) if (key !== 'token') query[key] = value;
+    let received = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > maxUpload) throw new ApiError('invalid_input', `upload larger than ${maxUpload} bytes`, { file: query.fileName });
+        yield chunk;
+      }
+    }
+    backend.importUpload(query, body(), declared).then(
+      (result) => sendJson(res, 200, { id: 0, ok: true, result } satisfies ReplyMessage),
+      (err: unknown) => {
+        const error: ApiErrorShape = err instanceof ApiError ? err.toJSON() : { code: 'internal', message: String(err), where: {} };
+        // Drain what the client still sends so it reads the answer, then close.
+        if (!req.complete) {
+          res.setHeader('Connection', 'close');
+          req.resume();
+        }
+        sendJson(res, 200, { id: 0, ok: false, error } satisfies ReplyMessage);
+      },
+    );
+    req.on('error', () => {
+      /* client went away; the importer sees the stream end and stores nothing */
     });
   }
 

@@ -4,8 +4,6 @@
  * `dispatch`, which validates the payload against the contract before any handler runs and
  * turns every failure into a typed `ApiError`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { methods, isMethodName, type PushEvent } from '../../../shared/contract';
 import type { Handlers } from './handler-types';
@@ -14,7 +12,8 @@ import { PortfolioStore } from '../store/portfolios';
 import { ApiError } from '../../../shared/errors';
 import { openDatabase, schemaVersion, type Db } from '../store/db';
 import { DatasetStore } from '../store/datasets';
-import { importCandleText } from '../market-data/import-candles';
+import { marketDataHandlers, importUpload, type MarketDataContext } from './market-data';
+import type { ImportResult } from '../../../shared/domain';
 import { APP_VERSION } from './version';
 
 
@@ -29,9 +28,6 @@ export interface CallContext {
   /** True only for callers holding the user's authority over the file system (main after a dialog, the CLI). */
   trusted: boolean;
 }
-
-/** Largest candle file read by `datasets.importFile` until streaming import lands. */
-const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 export class Backend {
   readonly db: Db;
@@ -80,6 +76,20 @@ export class Backend {
     if (this.db.open) this.db.close();
   }
 
+  /** Market-data state shared by its handlers and the streaming upload route. */
+  private readonly marketData: MarketDataContext = {
+    db: () => this.db,
+    datasets: () => this.datasets,
+    push: (event) => this.push(event),
+    now: () => this.now(),
+    jobs: new Map(),
+  };
+
+  /** Streams an uploaded file (browser mode's `POST /api/upload`) into the importer. */
+  importUpload(query: unknown, body: AsyncIterable<Uint8Array>, size: number | undefined): Promise<ImportResult> {
+    return importUpload(this.marketData, query, body, size);
+  }
+
   private push(event: PushEvent): void {
     for (const listener of this.listeners) listener(event);
   }
@@ -93,51 +103,11 @@ export class Backend {
         schemaVersion: schemaVersion(this.db),
         node: process.versions.node,
       }),
-      'datasets.list': () => this.datasets.list(),
-      'datasets.get': ({ id }) => this.requireDataset(id),
-      'datasets.candles': ({ id, from, to }) => {
-        this.requireDataset(id);
-        return this.datasets.candles(id, from, to);
-      },
-      'datasets.importText': ({ fileName, text, ...options }) => {
-        const result = importCandleText(this.datasets, fileName, text, options, this.now());
-        if (!result.alreadyImported) this.push({ type: 'datasets.changed' });
-        return result;
-      },
-      'datasets.importFile': ({ path: file, ...options }) => {
-        const text = readCandleFile(file);
-        const result = importCandleText(this.datasets, path.basename(file), text, options, this.now());
-        if (!result.alreadyImported) this.push({ type: 'datasets.changed' });
-        return result;
-      },
-      'datasets.delete': ({ id }) => {
-        const deleted = this.datasets.delete(id);
-        if (deleted) this.push({ type: 'datasets.changed' });
-        return { deleted };
-      },
+      ...marketDataHandlers(this.marketData),
       ...portfolioHandlers(this.portfolios, this.now),
     };
   }
 
-  private requireDataset(id: number) {
-    const dataset = this.datasets.get(id);
-    if (!dataset) throw new ApiError('not_found', `no dataset with id ${id}`, { field: 'id' });
-    return dataset;
-  }
-}
-
-function readCandleFile(file: string): string {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new ApiError('not_found', 'no such file', { file });
-  }
-  if (!stat.isFile()) throw new ApiError('invalid_input', 'not a regular file', { file });
-  if (stat.size > MAX_FILE_BYTES) {
-    throw new ApiError('invalid_input', `file is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}`, { file });
-  }
-  return fs.readFileSync(file, 'utf8');
 }
 
 /** The first schema problem, with the field path named. */

@@ -99,6 +99,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE run_events ADD COLUMN detail TEXT;
   CREATE INDEX run_events_time ON run_events(run_id, time);
   `,
+  // 3: market data: a user-given dataset name, gap counts, and candle blocks (the columnar
+  // read-side copy of a dataset's candles used by resampling and the crash finder; rebuilt
+  // from the candles table whenever they disagree).
+  `
+  ALTER TABLE datasets ADD COLUMN name TEXT;
+  ALTER TABLE datasets ADD COLUMN gaps INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE datasets ADD COLUMN missing_bars INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE candle_blocks (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    first_time INTEGER NOT NULL,
+    rows       INTEGER NOT NULL CHECK (rows > 0),
+    data       BLOB    NOT NULL,
+    PRIMARY KEY (dataset_id, first_time)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
