@@ -4,10 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 import type { CandleColumns } from '../../electron/backend/engine/candles';
 
 /** Directory of the shared crash-window data, beside the repository (`../shared/data/events`). */
-export const SHARED_EVENTS_DIR = path.resolve(__dirname, '../../../shared/data/events');
+export const SHARED_EVENTS_DIR = path.resolve(HERE, '../../../shared/data/events');
 
 /** Parse CSV text into columns; throws naming the line on a malformed row. */
 export function parseCandlesCsv(text: string): CandleColumns {

@@ -165,6 +165,9 @@ export interface PositionOutcome {
   readonly remainingQty: number;
 }
 
+const AGG_LIQUIDATION = 0;
+const AGG_ADL = 1;
+
 /** A round's pending liquidation of a static-book position. */
 const enum Src {
   Long = 0,
@@ -196,8 +199,12 @@ export class CascadeRun {
   private bufIdx = new Int32Array(1024);
   private bufTrig = new Float64Array(1024);
   private bufKind = new Uint8Array(1024); // dynamic: 0 full, 1 slice
-  // Per-bar aggregation of static-book events.
-  private agg = new Map<string, { kind: EventKind; bucket: number; side: 1 | -1; notional: number; qty: number; priceWeight: number; pnl: number; count: number }>();
+  // Static-book positions: their record (qty, entry, margin, bucket) copied during the walk, so the
+  // settlement reads these buffers sequentially instead of the records at random.
+  private bufRec = new Float64Array(4 * 1024);
+  // Per-bar aggregation of static-book events: 5 numbers per (kind, bucket, side) slot.
+  private readonly aggSlots: Float64Array;
+  private aggTouched: number[] = [];
   private barNotional = 0;
   private readonly feeRate: number;
 
@@ -219,6 +226,7 @@ export class CascadeRun {
     this.barSec = barSeconds;
     this.lastTime = candles.time[firstBar] ?? 0;
     this.feeRate = config.symbolRules?.liquidationFeeRate ?? 0;
+    this.aggSlots = new Float64Array(2 * (bucketLabels.length + 1) * 2 * 5);
     this.dyn = dynamic.map((spec) => {
       const s: DynamicState = {
         spec,
@@ -297,6 +305,7 @@ export class CascadeRun {
       this.bufIdx = grow(this.bufIdx, (k) => new Int32Array(k));
       this.bufTrig = grow(this.bufTrig, (k) => new Float64Array(k));
       this.bufKind = grow(this.bufKind, (k) => new Uint8Array(k));
+      this.bufRec = grow(this.bufRec, (k) => new Float64Array(k));
     }
     this.bufSrc[n] = src;
     this.bufIdx[n] = idx;
@@ -316,11 +325,15 @@ export class CascadeRun {
     return this.config.contract === 'inverse' ? side * q * (1 / entry - 1 / fill) : side * q * (fill - entry);
   }
 
-  /** Settle a full close of a position with margin `m` at `fill`; returns the shortfall left uncovered by the fund. */
-  private settleClose(side: number, q: number, entry: number, m: number, fill: number): { pnl: number; rest: number } {
-    const pnl = this.pnlAt(side, q, entry, fill);
+  /** Shortfall left uncovered by the fund by the last {@link settleClose} call (avoids an allocation per call). */
+  private lastRest = 0;
+
+  /** Settle a full close of a position with margin `m` at `fill`; returns its PnL, leaves the uncovered shortfall in `lastRest`. */
+  private settleClose(side: number, q: number, entry: number, m: number, fill: number): number {
+    const inverse = this.config.contract === 'inverse';
+    const pnl = inverse ? side * q * (1 / entry - 1 / fill) : side * q * (fill - entry);
     const equity = m + pnl;
-    const feeBase = this.config.contract === 'inverse' ? q / fill : q * fill;
+    const feeBase = inverse ? q / fill : q * fill;
     const fee = Math.min(this.feeRate * feeBase, Math.max(equity, 0));
     const returned = Math.max(equity - fee, 0);
     const shortfall = Math.max(-equity, 0);
@@ -334,21 +347,26 @@ export class CascadeRun {
     this.insuranceFund -= pay;
     l.fundPaid += pay;
     l.fundDelta -= pay;
-    return { pnl, rest: shortfall - pay };
+    this.lastRest = shortfall - pay;
+    return pnl;
   }
 
-  private aggregate(kind: EventKind, bucket: number, side: 1 | -1, notionalValue: number, q: number, pnl: number, fill: number): void {
-    const key = `${kind}|${bucket}|${side}`;
+  /**
+   * Accumulate a static-book event into the per-bar aggregate of (kind, bucket, side). Numeric
+   * slots, no allocation: slot = (kind·(buckets+1) + bucket+1)·2 + (short ? 1 : 0).
+   */
+  private aggregate(kind: number, bucket: number, side: 1 | -1, notionalValue: number, q: number, pnl: number, fill: number): void {
+    const slot = (kind * (this.bucketLabels.length + 1) + bucket + 1) * 2 + (side > 0 ? 0 : 1);
     // Average fill: Σq·f/Σq for linear; Σq/Σ(q/f) for inverse (contracts are quote notional).
     const w = this.config.contract === 'inverse' ? q / fill : q * fill;
-    const a = this.agg.get(key);
-    if (a) {
-      a.notional += notionalValue;
-      a.qty += q;
-      a.priceWeight += w;
-      a.pnl += pnl;
-      a.count++;
-    } else this.agg.set(key, { kind, bucket, side, notional: notionalValue, qty: q, priceWeight: w, pnl, count: 1 });
+    const a = this.aggSlots;
+    const base = slot * 5;
+    if (a[base + 4] === 0) this.aggTouched.push(slot);
+    a[base]! += notionalValue;
+    a[base + 1]! += q;
+    a[base + 2]! += w;
+    a[base + 3]! += pnl;
+    a[base + 4]!++;
   }
 
   private markLiquidated(id: string, time: number): void {
@@ -376,10 +394,12 @@ export class CascadeRun {
     if (side) {
       for (let k = side.next; k < side.count; k++) {
         if (side.closed[k]) continue;
-        const m = side.margin[k]!;
-        const pnl = this.pnlAt(oppSign, side.qty[k]!, side.entry[k]!, p);
+        const rec = 4 * side.order[k]!;
+        const m = side.record[rec + 2]!;
+        const q = side.record[rec]!;
+        const pnl = this.pnlAt(oppSign, q, side.record[rec + 1]!, p);
         if (pnl <= 0 || m <= 0) continue;
-        keys.push(-((pnl / m) * (this.forcedNotional(side.qty[k]!, p) / (m + pnl))));
+        keys.push(-((pnl / m) * (this.forcedNotional(q, p) / (m + pnl))));
         refs.push(k);
       }
     }
@@ -398,8 +418,9 @@ export class CascadeRun {
       let q: number;
       let entry: number;
       if (ref >= 0) {
-        q = side!.qty[ref]!;
-        entry = side!.entry[ref]!;
+        const rec = 4 * side!.order[ref]!;
+        q = side!.record[rec]!;
+        entry = side!.record[rec + 1]!;
         side!.closed[ref] = 1;
       } else {
         const d = this.dyn[-ref - 1]!;
@@ -415,7 +436,7 @@ export class CascadeRun {
       l.adlCovered += haircut;
       const n = this.forcedNotional(q, p);
       this.series.adlVolume[barIndex]! += n;
-      if (ref >= 0) this.aggregate('adl', side!.bucket[ref]!, oppSign, n, q, pnl - haircut, p);
+      if (ref >= 0) this.aggregate(AGG_ADL, side!.record[4 * side!.order[ref]! + 3]!, oppSign, n, q, pnl - haircut, p);
       else {
         const d = this.dyn[-ref - 1]!;
         this.events.push({ time, kind: 'adl', positionId: d.spec.id, side: oppSign > 0 ? 'long' : 'short', price: p, notional: n, pnl: pnl - haircut, count: 1 });
@@ -470,15 +491,23 @@ export class CascadeRun {
   }
 
   private flushAggregates(barTime: number): void {
-    if (this.agg.size === 0) return;
-    const keys = [...this.agg.keys()].sort();
-    for (const k of keys) {
-      const a = this.agg.get(k)!;
-      const label = a.bucket >= 0 ? (this.bucketLabels[a.bucket] ?? `bucket ${a.bucket}`) : 'book';
-      const avgPrice = this.config.contract === 'inverse' ? a.qty / a.priceWeight : a.priceWeight / a.qty;
-      this.events.push({ time: barTime, kind: a.kind, bucket: label, side: a.side > 0 ? 'long' : 'short', price: avgPrice, notional: a.notional, pnl: a.pnl, count: a.count });
+    if (this.aggTouched.length === 0) return;
+    const slots = this.aggTouched.sort((x, y) => x - y);
+    const nb = this.bucketLabels.length + 1;
+    const a = this.aggSlots;
+    for (const slot of slots) {
+      const base = slot * 5;
+      const side = slot % 2 === 0 ? 1 : -1;
+      const kind = Math.floor(slot / 2 / nb);
+      const bucket = (Math.floor(slot / 2) % nb) - 1;
+      const label = bucket >= 0 ? (this.bucketLabels[bucket] ?? `bucket ${bucket}`) : 'book';
+      const q = a[base + 1]!;
+      const w = a[base + 2]!;
+      const avgPrice = this.config.contract === 'inverse' ? q / w : w / q;
+      this.events.push({ time: barTime, kind: kind === AGG_ADL ? 'adl' : 'liquidation', bucket: label, side: side > 0 ? 'long' : 'short', price: avgPrice, notional: a[base]!, pnl: a[base + 3]!, count: a[base + 4]! });
+      a.fill(0, base, base + 5);
     }
-    this.agg.clear();
+    this.aggTouched = [];
   }
 
   private checkMarginCalls(eff: number, time: number): void {
@@ -510,6 +539,7 @@ export class CascadeRun {
     const cap = this.config.perStepCap ?? Number.POSITIVE_INFINITY;
     const s = this.series;
     const policy = this.config.liquidationPolicy;
+    const inverse = this.config.contract === 'inverse';
     for (let round = 0; round < 100000; round++) {
       this.roundLen = 0;
       const hiP = Math.max(prev, eff);
@@ -530,8 +560,15 @@ export class CascadeRun {
           const lp = L.liquidationPrice[k]!;
           if (!(eff <= lp)) break;
           const t = Math.min(lp, hiP);
-          this.pushRound(Src.Long, k, t, 0);
-          const n = this.forcedNotional(L.qty[k]!, t);
+          const slot = this.pushRound(Src.Long, k, t, 0);
+          const rec = 4 * L.order[k]!;
+          const q = L.record[rec]!;
+          const br = this.bufRec;
+          br[4 * slot] = q;
+          br[4 * slot + 1] = L.record[rec + 1]!;
+          br[4 * slot + 2] = L.record[rec + 2]!;
+          br[4 * slot + 3] = L.record[rec + 3]!;
+          const n = inverse ? q : q * t;
           sell += n;
           this.barNotional += n;
           L.next++;
@@ -546,8 +583,15 @@ export class CascadeRun {
           const lp = S.liquidationPrice[k]!;
           if (!(eff >= lp)) break;
           const t = Math.max(lp, loP);
-          this.pushRound(Src.Short, k, t, 0);
-          const n = this.forcedNotional(S.qty[k]!, t);
+          const slot = this.pushRound(Src.Short, k, t, 0);
+          const rec = 4 * S.order[k]!;
+          const q = S.record[rec]!;
+          const br = this.bufRec;
+          br[4 * slot] = q;
+          br[4 * slot + 1] = S.record[rec + 1]!;
+          br[4 * slot + 2] = S.record[rec + 2]!;
+          br[4 * slot + 3] = S.record[rec + 3]!;
+          const n = inverse ? q : q * t;
           buy += n;
           this.barNotional += n;
           S.next++;
@@ -601,9 +645,11 @@ export class CascadeRun {
         if (src === Src.Long || src === Src.Short) {
           const B = src === Src.Long ? this.book!.long : this.book!.short;
           B.closed[k] = 1;
-          const q = B.qty[k]!;
-          const { pnl, rest } = this.settleClose(B.sign, q, B.entry[k]!, B.margin[k]!, f);
-          const n = this.forcedNotional(q, f);
+          const br = this.bufRec;
+          const q = br[4 * r]!;
+          const pnl = this.settleClose(B.sign, q, br[4 * r + 1]!, br[4 * r + 2]!, f);
+          const rest = this.lastRest;
+          const n = inverse ? q : q * f;
           if (B.sign > 0) {
             s.liquidatedNotionalLong[out]! += n;
             s.liquidatedCountLong[out]!++;
@@ -613,7 +659,7 @@ export class CascadeRun {
             s.liquidatedCountShort[out]!++;
             pendingShortShortfall += rest;
           }
-          this.aggregate('liquidation', B.bucket[k]!, B.sign, n, q, pnl, f);
+          this.aggregate(AGG_LIQUIDATION, br[4 * r + 3]!, B.sign, n, q, pnl, f);
           continue;
         }
         const d = this.dyn[k]!;
@@ -650,15 +696,13 @@ export class CascadeRun {
           d.cooldownUntil = time + policy!.cooldownSeconds;
           if (d.collateral < 0) {
             // Bankrupt after the slice: close the rest at the same fill.
-            const closeRest = this.settleClose(d.side, d.qty, d.spec.entry, d.collateral, f);
-            pnl += closeRest.pnl;
-            rest = closeRest.rest;
+            pnl += this.settleClose(d.side, d.qty, d.spec.entry, d.collateral, f);
+            rest = this.lastRest;
             d.closed = true;
           } else this.reprice(d);
         } else {
-          const r2 = this.settleClose(d.side, q, d.spec.entry, d.collateral, f);
-          pnl = r2.pnl;
-          rest = r2.rest;
+          pnl = this.settleClose(d.side, q, d.spec.entry, d.collateral, f);
+          rest = this.lastRest;
           d.closed = true;
         }
         if (d.side > 0) pendingLongShortfall += rest;

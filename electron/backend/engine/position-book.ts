@@ -22,20 +22,23 @@ export interface StaticBookInput {
   readonly bucket?: Int32Array;
 }
 
-/** One side of the book, sorted by liquidation price in the order the price reaches them. */
+/**
+ * One side of the book. `liquidationPrice` is sorted in the order the price reaches the positions;
+ * the k-th position's other fields are in `record` at 4·order[k] (qty, entry, margin, bucket), so a
+ * walk reads prices sequentially and touches a record only when it liquidates that position.
+ */
 export interface BookSide {
   readonly sign: 1 | -1;
   readonly count: number;
   /** Liquidation prices, sorted: descending for longs, ascending for shorts. */
   readonly liquidationPrice: Float64Array;
-  readonly bankruptcyPrice: Float64Array;
-  readonly qty: Float64Array;
-  readonly entry: Float64Array;
-  readonly margin: Float64Array;
-  readonly bucket: Int32Array;
-  /** Row of the position in the input columns. */
-  readonly sourceIndex: Uint32Array;
-  /** 1 once the position is closed (liquidated or deleveraged). */
+  /** k-th sorted position → record index. */
+  readonly order: Uint32Array;
+  /** Records of (qty, entry, margin, bucket), 4 numbers each, in input order of this side. */
+  readonly record: Float64Array;
+  /** Record index → row of the position in the input columns. */
+  readonly sourceRow: Uint32Array;
+  /** 1 once the k-th sorted position is closed (liquidated or deleveraged). */
   readonly closed: Uint8Array;
   /** All positions before `next` are closed; the walk resumes here. */
   next: number;
@@ -101,7 +104,11 @@ export function buildStaticBook(input: StaticBookInput, rules: SymbolRules, cont
   const keyShort = new Float64Array(nShort);
   const rowLong = new Uint32Array(nLong);
   const rowShort = new Uint32Array(nShort);
-  const liq = new Float64Array(n);
+  // Per-side copies of (qty, entry, margin, bucket) interleaved, so the gather after sorting reads
+  // one cache line per position instead of one per column (the gather is memory-latency bound).
+  const aosLong = new Float64Array(nLong * 4);
+  const aosShort = new Float64Array(nShort * 4);
+  const inBucket = input.bucket;
   let a = 0;
   let b = 0;
   for (let i = 0; i < n; i++) {
@@ -111,59 +118,37 @@ export function buildStaticBook(input: StaticBookInput, rules: SymbolRules, cont
     const e = input.entry[i]!;
     const m = input.margin[i]!;
     const p = contract === 'linear' ? isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, s, q, e, m) : isolatedInverseLiquidationPrice(floors, caps, mmrs, s, q, e, m);
-    liq[i] = p;
+    const bucket = inBucket ? inBucket[i]! : -1;
     if (s > 0) {
       keyLong[a] = -p; // ascending −p = descending p
+      aosLong[4 * a] = q;
+      aosLong[4 * a + 1] = e;
+      aosLong[4 * a + 2] = m;
+      aosLong[4 * a + 3] = bucket;
       rowLong[a++] = i;
     } else {
       keyShort[b] = p;
+      aosShort[4 * b] = q;
+      aosShort[4 * b + 1] = e;
+      aosShort[4 * b + 2] = m;
+      aosShort[4 * b + 3] = bucket;
       rowShort[b++] = i;
     }
   }
-  const build = (sign: 1 | -1, keys: Float64Array, rows: Uint32Array): BookSide => {
-    const order = argsortFloat64(keys);
+  const build = (sign: 1 | -1, keys: Float64Array, rows: Uint32Array, aos: Float64Array): BookSide => {
     const count = rows.length;
-    const side: BookSide = {
-      sign,
-      count,
-      liquidationPrice: new Float64Array(count),
-      bankruptcyPrice: new Float64Array(count),
-      qty: new Float64Array(count),
-      entry: new Float64Array(count),
-      margin: new Float64Array(count),
-      bucket: new Int32Array(count),
-      sourceIndex: new Uint32Array(count),
-      closed: new Uint8Array(count),
-      next: 0,
-    };
-    for (let k = 0; k < count; k++) {
-      const i = rows[order[k]!]!;
-      const q = input.qty[i]!;
-      const e = input.entry[i]!;
-      const m = input.margin[i]!;
-      side.liquidationPrice[k] = liq[i]!;
-      side.bankruptcyPrice[k] =
-        contract === 'linear'
-          ? Math.max(e - m / (sign * q), 0)
-          : sign > 0
-            ? e / (1 + (m * e) / q)
-            : (m * e) / q >= 1
-              ? Number.POSITIVE_INFINITY
-              : e / (1 - (m * e) / q);
-      side.qty[k] = q;
-      side.entry[k] = e;
-      side.margin[k] = m;
-      side.bucket[k] = input.bucket ? input.bucket[i]! : -1;
-      side.sourceIndex[k] = i;
-    }
-    return side;
+    const sorted = new Float64Array(count);
+    const order = argsortFloat64(keys, sorted);
+    if (sign > 0) for (let k = 0; k < count; k++) sorted[k] = -sorted[k]!; // keys were −price
+    return { sign, count, liquidationPrice: sorted, order, record: aos, sourceRow: rows, closed: new Uint8Array(count), next: 0 };
   };
-  return { long: build(1, keyLong, rowLong), short: build(-1, keyShort, rowShort) };
+  return { long: build(1, keyLong, rowLong, aosLong), short: build(-1, keyShort, rowShort, aosShort) };
 }
 
 /** Bytes of typed-array memory a book of `n` positions needs, including the input columns and sort buffers. */
 export function bookBytesPerPosition(): { input: number; sorted: number; sortScratch: number } {
-  // input: side 1 + qty 8 + entry 8 + margin 8 + bucket 4; sorted: 5×8 + bucket 4 + sourceIndex 4 + closed 1;
-  // scratch while sorting: key 8 + row 4 + liq 8 + radix lo/hi/idx ×2 = 24.
-  return { input: 29, sorted: 49, sortScratch: 44 };
+  // input: side 1 + qty 8 + entry 8 + margin 8 + bucket 4 = 29;
+  // book: sorted price 8 + order 4 + record 32 + source row 4 + closed 1 = 49;
+  // scratch while sorting: key 8 + radix lo/hi/idx double-buffered 24.
+  return { input: 29, sorted: 49, sortScratch: 32 };
 }

@@ -4,9 +4,12 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 import { parseVenueRules, type VenueRules } from '../../../electron/backend/engine/venue-rules';
 
-export const VENUES_DIR = path.resolve(__dirname, '../../../resources/venues');
+export const VENUES_DIR = path.resolve(HERE, '../../../resources/venues');
 
 /** Parse one shipped table by file name; throws with the validator's message if it is invalid. */
 export function loadTable(file: string): VenueRules {

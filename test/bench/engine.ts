@@ -1,0 +1,196 @@
+/**
+ * Engine benchmark: 1,000,000 isolated BTCUSDT positions over the 5,760 one-minute bars of
+ * ../shared/data/events/btcusdt_1m_2020-03-11_2020-03-14.csv, impact off and on, beside two
+ * baselines measured in the same run: sorting the same liquidation prices (Float64Array.sort) and a
+ * plain full-scan implementation (every position checked at every path point; run on fewer
+ * positions and extrapolated linearly, as the output says). Prints one JSON document.
+ *
+ * Run: npx tsx test/bench/engine.ts [--positions N] [--measure-10m]
+ */
+import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { runReplay, Prng, type StaticBookInput } from '../../electron/backend/engine/index';
+import { buildStaticBook, isolatedLinearLiquidationPrice, bookBytesPerPosition } from '../../electron/backend/engine/position-book';
+import { readEventCandles } from '../helpers/candles-csv';
+import { loadAllTables } from '../unit/engine/rules-fixtures';
+import type { CandleColumns } from '../../electron/backend/engine/candles';
+
+const FILE = 'btcusdt_1m_2020-03-11_2020-03-14.csv';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Seeded random book around the first open: 50/50 sides, entries ±3%, leverage 2–125x, 0.001–2 BTC. */
+function makeBook(n: number, firstPrice: number, seed: number): StaticBookInput {
+  const rng = Prng.fromSeed(seed);
+  const side = new Int8Array(n);
+  const qty = new Float64Array(n);
+  const entry = new Float64Array(n);
+  const margin = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    side[i] = rng.nextFloat() < 0.5 ? 1 : -1;
+    qty[i] = 0.001 + rng.nextFloat() * 2;
+    entry[i] = firstPrice * (1 + (rng.nextFloat() - 0.5) * 0.06);
+    const lev = 2 + Math.floor(rng.nextFloat() * 124);
+    margin[i] = (qty[i]! * entry[i]!) / lev;
+  }
+  return { side, qty, entry, margin };
+}
+
+/** The baseline the engine must beat: check every open position at every path point. */
+function fullScan(c: CandleColumns, book: StaticBookInput, liq: Float64Array): number {
+  const n = book.side.length;
+  const alive = new Uint8Array(n).fill(1);
+  let liquidated = 0;
+  const pts = new Float64Array(4);
+  for (let i = 0; i < c.time.length; i++) {
+    const bull = c.close[i]! >= c.open[i]!;
+    pts[0] = c.open[i]!;
+    pts[1] = bull ? c.low[i]! : c.high[i]!;
+    pts[2] = bull ? c.high[i]! : c.low[i]!;
+    pts[3] = c.close[i]!;
+    for (let j = 0; j < 4; j++) {
+      const p = pts[j]!;
+      for (let k = 0; k < n; k++) {
+        if (!alive[k]) continue;
+        if (book.side[k]! > 0 ? p <= liq[k]! : p >= liq[k]!) {
+          alive[k] = 0;
+          liquidated++;
+        }
+      }
+    }
+  }
+  return liquidated;
+}
+
+/** Wall-clock and CPU (user + system of this process) milliseconds of `f`. CPU time is less
+ *  disturbed by other processes on a shared machine, so both are reported. */
+function timed<T>(f: () => T): { ms: number; cpuMs: number; value: T } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = f();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000, value };
+}
+
+export function main(): void {
+  const n = arg('--positions', 1_000_000);
+  const candles = readEventCandles(FILE);
+  const tables = loadAllTables();
+  const rules2020 = tables.find((t) => t.venue === 'binance-usdm' && t.effective === '2020-01-01')!;
+  const sym = rules2020.symbols['BTCUSDT']!;
+  const book = makeBook(n, candles.open[0]!, 42);
+  const scenario = { venue: 'binance-usdm', symbol: 'BTCUSDT', insuranceFund: 1e8 } as const;
+
+  const runOnce = (impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }) =>
+    timed(() => {
+      const r = runReplay({ candles, book, rules: tables, seed: 1, scenario: { ...scenario, impact } });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.summary;
+    });
+  // Warm-up (JIT), then measured runs; the median of 3 is reported.
+  runOnce({ model: 'none' });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const REPS = 5;
+  const offRuns = Array.from({ length: REPS }, () => runOnce({ model: 'none' }));
+  const onRuns = Array.from({ length: REPS }, () => runOnce({ model: 'linear', depth1Pct: 2e7 }));
+
+  // Book build alone (margin math + radix argsort + gather), for the breakdown.
+  const buildMs = median([0, 1, 2].map(() => timed(() => buildStaticBook(book, sym, 'linear')).ms));
+
+  // Baseline 1: sort the same liquidation prices with the built-in typed-array sort.
+  const floors = Float64Array.from(sym.brackets, (b) => b.floor);
+  const caps = Float64Array.from(sym.brackets, (b) => b.cap);
+  const mmrs = Float64Array.from(sym.brackets, (b) => b.mmr);
+  const cums = Float64Array.from(sym.brackets, (b) => b.cum);
+  const liq = new Float64Array(n);
+  for (let i = 0; i < n; i++) liq[i] = isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, book.side[i]!, book.qty[i]!, book.entry[i]!, book.margin[i]!);
+  const sortRuns = Array.from({ length: REPS }, () => {
+    const copy = liq.slice();
+    return timed(() => copy.sort());
+  });
+  const sortMs = median(sortRuns.map((r) => r.ms));
+  const sortCpuMs = median(sortRuns.map((r) => r.cpuMs));
+
+  // Baseline 2: plain full scan on a subset, extrapolated linearly in the number of positions.
+  const scanN = Math.min(n, 20_000);
+  const sub: StaticBookInput = { side: book.side.subarray(0, scanN), qty: book.qty.subarray(0, scanN), entry: book.entry.subarray(0, scanN), margin: book.margin.subarray(0, scanN) };
+  const scan = timed(() => fullScan(candles, sub, liq.subarray(0, scanN)));
+  // Check the engine agrees with the scan on that subset (impact off).
+  const subRun = runReplay({ candles, book: sub, rules: tables, seed: 1, scenario: { ...scenario, impact: { model: 'none' } } });
+  if (!subRun.ok) throw new Error(subRun.error.message);
+  const engineSubCount = subRun.value.summary.liquidatedLong.count + subRun.value.summary.liquidatedShort.count;
+
+  // Memory: typed-array bytes of a 1M book measured, 10M extrapolated (or measured with --measure-10m).
+  const g = globalThis as { gc?: () => void };
+  g.gc?.();
+  const built = buildStaticBook(book, sym, 'linear');
+  const sideBytes = (b: typeof built.long) => b.liquidationPrice.byteLength + b.order.byteLength + b.record.byteLength + b.sourceRow.byteLength + b.closed.byteLength;
+  const inputBytes = book.side.byteLength + book.qty.byteLength + book.entry.byteLength + book.margin.byteLength;
+  const bookBytes = sideBytes(built.long) + sideBytes(built.short);
+  const perPos = bookBytesPerPosition();
+  let measured10m: number | null = null;
+  if (process.argv.includes('--measure-10m')) {
+    const b0 = process.memoryUsage().rss;
+    const big = makeBook(10_000_000, candles.open[0]!, 7);
+    const bb = buildStaticBook(big, sym, 'linear');
+    measured10m = (process.memoryUsage().rss - b0) / 2 ** 20;
+    void bb;
+  }
+  void built;
+
+  const off = median(offRuns.map((r) => r.ms));
+  const on = median(onRuns.map((r) => r.ms));
+  const offCpu = median(offRuns.map((r) => r.cpuMs));
+  const onCpu = median(onRuns.map((r) => r.cpuMs));
+  const out = {
+    benchmark: 'engine',
+    data: `../shared/data/events/${FILE}`,
+    bars: candles.time.length,
+    pathPointsPerBar: 4,
+    positions: n,
+    node: process.version,
+    timing: 'median of 5 runs after one warm-up; wall-clock ms and CPU ms of this process (CPU time is less affected by other load on the machine)',
+    loadAverage1m: loadavg()[0],
+    engineImpactOffMs: round(off),
+    engineImpactOffCpuMs: round(offCpu),
+    engineImpactOnMs: round(on),
+    engineImpactOnCpuMs: round(onCpu),
+    impactOnModel: 'linear, depth1Pct 20,000,000 USDT',
+    bookBuildMs: round(buildMs),
+    sortSameLiquidationPricesMs: round(sortMs),
+    sortSameLiquidationPricesCpuMs: round(sortCpuMs),
+    impactOffOverSort: round(off / sortMs),
+    impactOffOverSortCpu: round(offCpu / sortCpuMs),
+    targets: { impactOffMaxMs: 300, impactOffMaxOverSort: 3, metWall: off <= 300 && off / sortMs <= 3, metCpu: offCpu <= 300 && offCpu / sortCpuMs <= 3 },
+    fullScan: {
+      positionsRun: scanN,
+      ms: round(scan.ms),
+      extrapolatedTo: n,
+      extrapolatedMs: round((scan.ms * n) / scanN),
+      note: `full scan run on ${scanN} positions and extrapolated linearly to ${n}`,
+      liquidatedOnSubset: scan.value,
+      engineLiquidatedOnSubset: engineSubCount,
+      agree: scan.value === engineSubCount,
+    },
+    liquidated: { impactOff: offRuns[0]!.value.liquidatedLong.count + offRuns[0]!.value.liquidatedShort.count, impactOn: onRuns[0]!.value.liquidatedLong.count + onRuns[0]!.value.liquidatedShort.count },
+    memory: {
+      inputColumns1M_MB: round(inputBytes / 2 ** 20),
+      sortedBook1M_MB: round(bookBytes / 2 ** 20),
+      bytesPerPosition: perPos,
+      estimate10M_MB: round((10 * (inputBytes + bookBytes) + perPos.sortScratch * 10_000_000) / 2 ** 20),
+      estimate10M_note: '10 × (input columns + sorted book, measured by byteLength at 1M) plus peak radix scratch; fits in 2 GB',
+      measured10M_rssMB: measured10m === null ? null : round(measured10m),
+    },
+  };
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+main();
