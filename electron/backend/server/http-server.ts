@@ -32,7 +32,16 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Largest uploaded file in bytes (default 64 GiB: uploads stream, nothing is buffered whole). */
   maxUploadBytes?: number;
+  /**
+   * Time to receive a whole request (headers and body); a client that trickles its body is
+   * answered 408 and cut off. Headers must arrive within the smaller of this and 20 s.
+   * Default 120 s (a 256 MB import over loopback takes a few seconds).
+   */
   requestTimeoutMs?: number;
+  /** Largest request header block in bytes (default 16 KiB); larger ones get 431. */
+  maxHeaderBytes?: number;
+  /** Most open connections at once (default 256); more are closed on arrival. */
+  maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -77,33 +86,51 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
   };
 
-  const server = http.createServer((req, res) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
-    if (!hostAllowed(req.headers.host)) return sendError(res, 421, 'forbidden', 'wrong Host header');
-    if (!originAllowed(req.headers.origin)) return sendError(res, 403, 'forbidden', 'foreign Origin');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-
-    if (url.pathname.startsWith('/api/')) {
-      const given = (req.headers['x-undertow-token'] as string | undefined) ?? url.searchParams.get('token');
-      if (!tokenMatches(given)) return sendError(res, 401, 'forbidden', 'missing or wrong token');
-      if (url.pathname === '/api/call' && req.method === 'POST') return handleCall(req, res);
-      if (url.pathname === '/api/events' && req.method === 'GET') return handleEvents(req, res);
-      if (url.pathname === '/api/upload' && req.method === 'POST') {
-        if (!tokenMatches(req.headers['x-undertow-token'] as string | undefined)) {
-          req.resume();
-          return sendError(res, 401, 'forbidden', 'uploads need the token in the x-undertow-token header');
-        }
-        return handleUpload(req, res, url);
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const server = http.createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 20_000),
+      // Node checks the two timeouts above only this often (30 s by default, which would let a
+      // short timeout run long); a quarter of the timeout keeps the cut-off within 25 %.
+      connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(requestTimeout / 4))),
+      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Cache-Control', 'no-store');
+      if (!hostAllowed(req.headers.host)) return sendError(res, 421, 'forbidden', 'wrong Host header');
+      if (!originAllowed(req.headers.origin)) return sendError(res, 403, 'forbidden', 'foreign Origin');
+      // A request target like `//` or `/\\` is no valid URL: answer it, never throw (a throw
+      // here would be an uncaught exception in the server process).
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      } catch {
+        return sendError(res, 400, 'bad_request', 'bad request target');
       }
-      return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'bad_request', 'method not allowed');
-    return serveStatic(url.pathname, res);
-  });
-  server.requestTimeout = options.requestTimeoutMs ?? 120_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 20_000);
+
+      if (url.pathname.startsWith('/api/')) {
+        const given = (req.headers['x-undertow-token'] as string | undefined) ?? url.searchParams.get('token');
+        if (!tokenMatches(given)) return sendError(res, 401, 'forbidden', 'missing or wrong token');
+        if (url.pathname === '/api/call' && req.method === 'POST') return handleCall(req, res);
+        if (url.pathname === '/api/events' && req.method === 'GET') return handleEvents(req, res);
+        if (url.pathname === '/api/upload' && req.method === 'POST') {
+          if (!tokenMatches(req.headers['x-undertow-token'] as string | undefined)) {
+            req.resume();
+            return sendError(res, 401, 'forbidden', 'uploads need the token in the x-undertow-token header');
+          }
+          return handleUpload(req, res, url);
+        }
+        return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'bad_request', 'method not allowed');
+      return serveStatic(url.pathname, res);
+    },
+  );
+  server.maxConnections = options.maxConnections ?? 256;
 
   function handleCall(req: http.IncomingMessage, res: http.ServerResponse): void {
     const type = req.headers['content-type'] ?? '';

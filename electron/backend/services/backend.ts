@@ -48,7 +48,9 @@ export class Backend {
   /** Validates and runs one API call; rejects only with `ApiError`. */
   async dispatch(method: unknown, params: unknown, context: CallContext): Promise<unknown> {
     if (!isMethodName(method)) {
-      throw new ApiError('unknown_method', `unknown method ${JSON.stringify(String(method).slice(0, 80))}`);
+      // Name only a string: String() of a hostile value (deep arrays, `{"toString":1}`) throws.
+      const name = typeof method === 'string' ? JSON.stringify(method.slice(0, 80)) : `(a ${Array.isArray(method) ? 'array' : typeof method}, not a name)`;
+      throw new ApiError('unknown_method', `unknown method ${name}`, { field: 'method' });
     }
     const spec = methods[method];
     if (spec.trusted && !context.trusted) {
