@@ -18,6 +18,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           backend: resolve(root, 'electron/backend/utility.ts'),
+          worker: resolve(root, 'electron/backend/jobs/worker-entry.ts'),
         },
       },
     },

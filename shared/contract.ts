@@ -10,6 +10,8 @@ import { z } from 'zod';
 import type { CandleColumns, Dataset, ImportResult } from './domain';
 import type { CrashEvent, CrashReport } from './market-data';
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
+import { scenarioSchema, seedSchema, shockSchema } from './scenario';
+import type { MarginReport, RunDetail, RunInfo } from './runs';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const symbol = z
@@ -24,6 +26,9 @@ const timeframe = z
   .regex(/^\d{1,5}[smhdw]$/, 'like 1m, 5m, 1h or 1d');
 const fileName = z.string().min(1).max(255);
 const unixSeconds = z.number().int().min(0).max(32503680000);
+
+/** A user's own venue rule tables (the JSON of `--rules FILE`), validated by the engine. */
+const userRules = z.array(z.record(z.string(), z.unknown())).min(1).max(20).optional();
 
 /** Largest text accepted by `datasets.importText` (characters). */
 export const MAX_IMPORT_TEXT = 256 * 1024 * 1024;
@@ -92,6 +97,71 @@ export const methods = {
   },
   'portfolios.export': { params: z.object({ id, format: z.enum(['json', 'csv']) }).strict(), trusted: false },
   'portfolios.delete': { params: z.object({ id }).strict(), trusted: false },
+  'rules.list': { params: z.object({}).strict(), trusted: false },
+  'margin.compute': {
+    params: z
+      .object({
+        portfolioId: id.optional(),
+        portfolio: portfolioSchema.optional(),
+        marks: z.record(symbol, z.number().finite().positive().max(1e12)).optional(),
+        /** Date whose rule tables apply (UTC seconds); default: the newest tables. */
+        at: unixSeconds.optional(),
+        marginCallRatio: z.number().finite().gt(0).max(1).optional(),
+        rules: userRules,
+      })
+      .strict()
+      .refine((p) => (p.portfolioId === undefined) !== (p.portfolio === undefined), {
+        message: 'give exactly one of portfolioId and portfolio',
+        path: ['portfolioId'],
+      }),
+    trusted: false,
+  },
+  'runs.replay': {
+    params: z
+      .object({
+        datasetId: id,
+        portfolioId: id.optional(),
+        portfolio: portfolioSchema.optional(),
+        rules: userRules,
+        scenario: scenarioSchema,
+        seed: seedSchema.optional(),
+        name: z.string().trim().min(1).max(120).optional(),
+        job: z.string().min(1).max(64).optional(),
+        from: unixSeconds.optional(),
+        to: unixSeconds.optional(),
+      })
+      .strict()
+      .refine((p) => p.portfolioId === undefined || p.portfolio === undefined, {
+        message: 'give portfolioId or portfolio, not both',
+        path: ['portfolioId'],
+      }),
+    trusted: false,
+  },
+  'runs.shock': {
+    params: z
+      .object({
+        portfolioId: id.optional(),
+        portfolio: portfolioSchema.optional(),
+        rules: userRules,
+        scenario: scenarioSchema,
+        shock: shockSchema,
+        /** When the shock starts (UTC seconds): picks the rule tables in force; default now. */
+        at: unixSeconds.optional(),
+        seed: seedSchema.optional(),
+        name: z.string().trim().min(1).max(120).optional(),
+        job: z.string().min(1).max(64).optional(),
+      })
+      .strict()
+      .refine((p) => (p.portfolioId === undefined) !== (p.portfolio === undefined), {
+        message: 'give exactly one of portfolioId and portfolio',
+        path: ['portfolioId'],
+      }),
+    trusted: false,
+  },
+  'runs.list': { params: z.object({}).strict(), trusted: false },
+  'runs.get': { params: z.object({ id }).strict(), trusted: false },
+  'runs.delete': { params: z.object({ id }).strict(), trusted: false },
+  'jobs.cancel': { params: z.object({ job: z.string().min(1).max(64) }).strict(), trusted: false },
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -129,6 +199,14 @@ export interface Results {
   'portfolios.importPositionsCsv': StoredPortfolio;
   'portfolios.export': { fileName: string; mimeType: string; text: string };
   'portfolios.delete': { deleted: boolean };
+  'rules.list': { venue: string; effective: string; source: string; model: string; marginCurrency: string; symbols: string[] }[];
+  'margin.compute': MarginReport;
+  'runs.replay': RunInfo;
+  'runs.shock': RunInfo;
+  'runs.list': RunInfo[];
+  'runs.get': RunDetail;
+  'runs.delete': { deleted: boolean };
+  'jobs.cancel': { cancelled: boolean };
 }
 
 export type Result<M extends MethodName> = Results[M];
@@ -136,6 +214,7 @@ export type Result<M extends MethodName> = Results[M];
 /** Messages the backend pushes without a request. */
 export type PushEvent =
   | { type: 'datasets.changed' }
+  | { type: 'runs.changed' }
   | {
       type: 'progress';
       job: string;

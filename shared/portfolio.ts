@@ -18,6 +18,8 @@ export const positionSchema = z
     leverage: finitePositive('leverage').max(1000, 'leverage above 1000× is not offered by any venue').optional(),
     margin: finitePositive('margin').max(1e15).optional(),
     openedAt: z.number().int().min(0).max(32503680000).optional(),
+    /** Lending positions only: debt in the quote currency (qty is the collateral). */
+    debt: z.number().finite().min(0).max(1e15).optional(),
   })
   .strict();
 

@@ -69,3 +69,49 @@ describe('npm run cli', () => {
     expect(stderr).toMatch(/not an Undertow database or is corrupt/);
   });
 });
+
+describe('npm run cli — engine commands', () => {
+  const portfolio = path.join(dir, 'ladder.json');
+  fs.writeFileSync(
+    portfolio,
+    JSON.stringify({
+      name: 'ladder',
+      accounts: [{ id: 'iso', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions: [
+        { id: 'l', symbol: 'BTCUSDT', side: 'long', qty: 1, entry: 10000, margin: 1000 },
+        { id: 's', symbol: 'BTCUSDT', side: 'short', qty: 1, entry: 10000, margin: 1000 },
+      ] }],
+    }),
+  );
+
+  it('margin prints the documented liquidation prices (DESIGN.md §3.1: 9,036.14 and 10,956.18)', async () => {
+    const { code, stdout } = await cli('margin', '--portfolio', portfolio, '--at', '2021-05-19', '--db', db, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { rows: { positionId: string; liquidationPrice: number }[] };
+    expect(report.rows.map((r) => [r.positionId, r.liquidationPrice.toFixed(2)])).toEqual([['l', '9036.14'], ['s', '10956.18']]);
+  });
+
+  it('stress takes a negative shock without "=" and prints one JSON document', async () => {
+    const { code, stdout, stderr } = await cli('stress', '--portfolio', portfolio, '--shock', '-15%', '--over', '10m', '--db', db, '--json');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { run: { summary: { portfolioLiquidated: string[]; minExogenousLow: number } }; amplification: number };
+    // −15% from 10,000 reaches 8,500, below the long's 9,036.14; the short's 10,956.18 is not touched.
+    expect(doc.run.summary.portfolioLiquidated).toEqual(['l']);
+    expect(doc.run.summary.minExogenousLow).toBeCloseTo(8500, 6);
+    expect(doc.amplification).toBe(1); // impact off
+  });
+
+  it('replay --file imports and replays, and names bad flags and files', async () => {
+    const file = path.join(SHARED_DATA, 'events/btcusdt_1m_2024-08-04_2024-08-06.csv');
+    const ok = await cli('replay', '--file', file, '--db', db, '--json');
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { run: { summary: { bars: number } } }).run.summary.bars).toBe(4320);
+    expect((await cli('stress', '--portfolio', portfolio, '--shock', 'lots', '--db', db)).stderr).toMatch(/field "shock"/);
+    expect((await cli('margin', '--portfolio', path.join(dir, 'missing.json'), '--db', db)).code).toBe(2);
+    const badJson = path.join(dir, 'bad.json');
+    fs.writeFileSync(badJson, '{\n  "name": "x",\n  "accounts": [}\n');
+    const bad = await cli('margin', '--portfolio', badJson, '--db', db);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad.json:3');
+  });
+});

@@ -11,6 +11,7 @@ import { defaultDbPath } from '../paths';
 import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
+import { ENGINE_COMMANDS } from './engine-commands';
 
 interface Command {
   summary: string;
@@ -71,7 +72,21 @@ const COMMANDS: Record<string, Command> = {
       out.result(datasets);
     },
   },
+  ...ENGINE_COMMANDS,
 };
+
+/** `--shock -15%` → `--shock=-15%`: parseArgs would read "-15%" as an option. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (/^--[a-z][a-z-]*$/.test(args[i]!) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
+}
 
 function describeDataset(d: Dataset): string {
   return `${String(d.id).padStart(4)}  ${d.symbol.padEnd(10)} ${timeframeName(d.barSeconds).padEnd(4)} ${String(d.rows).padStart(8)} rows  ${iso(d.firstTime)} – ${iso(d.lastTime)}  ${d.venue ?? ''} ${d.market}`;
@@ -114,7 +129,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: rest, options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(rest), options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
   } catch (err) {
     io.stderr.write(`undertow ${name}: ${(err as Error).message}\nUsage: npm run cli -- ${command.usage}\n`);
     return 2;

@@ -9,6 +9,9 @@ import { methods, isMethodName, type PushEvent } from '../../../shared/contract'
 import type { Handlers } from './handler-types';
 import { portfolioHandlers } from './portfolios';
 import { PortfolioStore } from '../store/portfolios';
+import { RunStore } from '../store/runs';
+import { runHandlers } from './runs';
+import { shippedRules } from './venue-tables';
 import { ApiError } from '../../../shared/errors';
 import { openDatabase, schemaVersion, type Db } from '../store/db';
 import { DatasetStore } from '../store/datasets';
@@ -33,6 +36,7 @@ export class Backend {
   readonly db: Db;
   readonly datasets: DatasetStore;
   readonly portfolios: PortfolioStore;
+  readonly runs: RunStore;
   private readonly listeners = new Set<(event: PushEvent) => void>();
   private readonly handlers: Handlers;
   private readonly now: () => number;
@@ -41,6 +45,7 @@ export class Backend {
     this.db = openDatabase(options.dbPath);
     this.datasets = new DatasetStore(this.db);
     this.portfolios = new PortfolioStore(this.db);
+    this.runs = new RunStore(this.db);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.handlers = this.createHandlers();
   }
@@ -107,6 +112,14 @@ export class Backend {
       }),
       ...marketDataHandlers(this.marketData),
       ...portfolioHandlers(this.portfolios, this.now),
+      ...runHandlers({
+        datasets: this.datasets,
+        portfolios: this.portfolios,
+        runs: this.runs,
+        now: this.now,
+        push: (event) => this.push(event),
+        rules: shippedRules,
+      }),
     };
   }
 

@@ -92,8 +92,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   ) WITHOUT ROWID;
   `,
-  // 2: run events carry side, count (aggregated book events) and detail; runs record their status.
+  // 2: run events carry side, count (aggregated book events) and detail; lending positions carry debt.
   `
+  ALTER TABLE positions ADD COLUMN debt REAL;
   ALTER TABLE run_events ADD COLUMN side TEXT CHECK (side IN ('long', 'short'));
   ALTER TABLE run_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE run_events ADD COLUMN detail TEXT;

@@ -15,6 +15,7 @@ interface PositionRow {
   leverage: number | null;
   margin: number | null;
   opened_at: number | null;
+  debt: number | null;
 }
 
 export class PortfolioStore {
@@ -81,12 +82,12 @@ export class PortfolioStore {
       }
       const insertAccount = this.db.prepare('INSERT INTO accounts (portfolio_id, ext_id, venue, mode, wallet) VALUES (?, ?, ?, ?, ?)');
       const insertPosition = this.db.prepare(
-        'INSERT INTO positions (account_id, ext_id, symbol, side, qty, entry, leverage, margin, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO positions (account_id, ext_id, symbol, side, qty, entry, leverage, margin, opened_at, debt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const account of portfolio.accounts) {
         const accountId = Number(insertAccount.run(id, account.id, account.venue, account.mode, account.wallet).lastInsertRowid);
         for (const p of account.positions) {
-          insertPosition.run(accountId, p.id, p.symbol, p.side, p.qty, p.entry, p.leverage ?? null, p.margin ?? null, p.openedAt ?? null);
+          insertPosition.run(accountId, p.id, p.symbol, p.side, p.qty, p.entry, p.leverage ?? null, p.margin ?? null, p.openedAt ?? null, p.debt ?? null);
         }
       }
       return id;
@@ -108,5 +109,6 @@ function toPosition(row: PositionRow): PositionSpec {
     ...(row.leverage !== null ? { leverage: row.leverage } : {}),
     ...(row.margin !== null ? { margin: row.margin } : {}),
     ...(row.opened_at !== null ? { openedAt: row.opened_at } : {}),
+    ...(row.debt !== null ? { debt: row.debt } : {}),
   };
 }

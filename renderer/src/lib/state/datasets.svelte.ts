@@ -7,6 +7,7 @@ import { timeframeName } from '../../../../shared/domain';
 import { ApiError, describeError } from '../../../../shared/errors';
 import { formatCount } from '../../../../shared/format';
 import type { ClientApi } from '../api/connect';
+import { announce } from './status.svelte';
 
 /** A file whose import needs the user to say what it holds (symbol or bar size). */
 export interface PendingImport {
@@ -21,8 +22,15 @@ export class DatasetsState {
   selectedId = $state<number | null>(null);
   selected = $derived(this.list.find((d) => d.id === this.selectedId) ?? null);
   busy = $state(false);
-  /** Last outcome, read out by the status line. */
-  status = $state('Ready.');
+  /** Last outcome; also announced on the app's status line. */
+  #status = $state('Ready.');
+  get status(): string {
+    return this.#status;
+  }
+  set status(text: string) {
+    this.#status = text;
+    announce(text);
+  }
   error = $state<string | null>(null);
   pending = $state<PendingImport | null>(null);
 

@@ -1,0 +1,92 @@
+/**
+ * A scenario: how the engine should model a replay or a shock (DESIGN.md §3). Validated at
+ * the API boundary; the engine validates again what only it can know (symbols in the venue's
+ * rules). Every bound here is a guard against absurd input, not a modelling opinion.
+ */
+import { z } from 'zod';
+
+const positive = z.number().finite().positive();
+const depthScale = z.number().finite().positive().max(1000).optional();
+
+export const impactSchema = z.discriminatedUnion('model', [
+  z.object({ model: z.literal('none') }).strict(),
+  z.object({ model: z.literal('linear'), depth1Pct: positive.max(1e13), depthScale }).strict(),
+  z
+    .object({
+      model: z.literal('sqrt'),
+      y: positive.max(10),
+      /** Omit to calibrate from the dataset (σ of log returns scaled to a day). */
+      dailyVolatility: positive.max(10).optional(),
+      /** Omit to calibrate from the dataset (average daily traded quote notional). */
+      dailyVolumeNotional: positive.max(1e15).optional(),
+      depthScale,
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal('ladder'),
+      levels: z.array(z.object({ offsetPct: positive.max(100), notional: positive.max(1e15) }).strict()).min(1).max(1000),
+      depthScale,
+    })
+    .strict(),
+]);
+
+export const populationSchema = z
+  .object({
+    lookbackBars: z.number().int().min(1).max(1_000_000),
+    participation: z.number().finite().gt(0).max(1).optional(),
+    openInterest: positive.max(1e13).optional(),
+    longShare: z.number().finite().min(0).max(1).optional(),
+    buckets: z
+      .array(z.object({ leverage: z.number().finite().gt(1).max(1000), weight: z.number().finite().min(0).max(1e6) }).strict())
+      .min(1)
+      .max(50)
+      .optional(),
+    entry: z.enum(['close', 'random']).optional(),
+    positionsPerBucket: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    venue: z.string().trim().min(1).max(40),
+    /** Symbol in the venue's rules; default: the dataset's symbol. */
+    symbol: z.string().trim().min(1).max(40).optional(),
+    impact: impactSchema,
+    resilience: z.object({ halfLifeSeconds: positive.max(1e9), permanentShare: z.number().finite().min(0).max(1) }).strict().optional(),
+    population: populationSchema.optional(),
+    circuitBreaker: z
+      .object({ windowBars: z.number().int().min(1).max(100_000), threshold: z.number().finite().gt(0).lt(1), haltBars: z.number().int().min(1).max(100_000) })
+      .strict()
+      .optional(),
+    perStepCap: positive.max(1e15).optional(),
+    insuranceFund: z.number().finite().min(0).max(1e15).optional(),
+    adl: z.enum(['adl', 'socialised']).optional(),
+    marginCallRatio: z.number().finite().gt(0).max(1).optional(),
+    startIndex: z.number().int().min(0).max(100_000_000).optional(),
+    marks: z.record(z.string().min(1).max(40), positive.max(1e12)).optional(),
+  })
+  .strict();
+
+export type ScenarioSpec = z.infer<typeof scenarioSchema>;
+
+export const seedSchema = z.number().int().min(0).max(0xffffffff);
+
+export const shockSchema = z
+  .object({
+    /** Price before the shock; default: the dataset's or the marks' last close. */
+    startPrice: positive.max(1e12),
+    /** −0.15 for −15%. */
+    move: z.number().finite().gt(-1).max(10),
+    overSeconds: z.number().int().min(1).max(30 * 86400),
+    barSeconds: z.number().int().min(1).max(86400).optional(),
+    holdBars: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict();
+
+export type ShockSpecInput = z.infer<typeof shockSchema>;
+
+/** The default scenario for a first replay: Binance-like rules, no impact, no population. */
+export function defaultScenario(symbol: string): ScenarioSpec {
+  return { venue: 'binance-usdm', symbol, impact: { model: 'none' } };
+}
