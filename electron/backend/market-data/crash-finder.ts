@@ -32,8 +32,9 @@ export function largestDrops(blocks: Iterable<Columns>, windowSeconds: number, l
     if (right <= i) right = i + 1;
     const end = time[i]! + windowSeconds;
     while (right < n && time[right]! <= end) {
-      // Keep the earliest of equal lows: the first time the price got there.
-      while (head < tail && low[deque[tail - 1]!]! > low[right]!) tail--;
+      // Of equal lows keep the latest: the bottom is where the price last stood at its
+      // lowest (the README's convention: 2025-10-10 touched 102,000 at 21:20 and 21:24).
+      while (head < tail && low[deque[tail - 1]!]! >= low[right]!) tail--;
       deque[tail++] = right++;
     }
     if (head < tail) {

@@ -131,7 +131,7 @@ export class ImportJob {
           unzip = new Unzip((entry) => {
             if (zipFailure) return;
             const inner = entry.name;
-            if (inner.endsWith('/') || /(^|\/)__MACOSX\//.test(inner) || !/\.(csv|txt)$/i.test(inner)) return;
+            if (inner.endsWith('/') || /(^|\/)__MACOSX\//.test(inner) || !/\.csv$/i.test(inner)) return;
             zipEntries++;
             try {
               current = this.beginFile(`${source.name}/${inner.split('/').pop()}`, `${source.origin ?? ''}/${inner}`);

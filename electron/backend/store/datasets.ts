@@ -87,6 +87,9 @@ interface SourceRow {
   imported_at: number;
 }
 
+/** Files of one key closer than this (seconds) to a dataset extend it rather than start another. */
+export const MERGE_GAP = 7 * 86400;
+
 /** Rows per multi-row INSERT: fewer statement runs, well under SQLite's variable limit. */
 const INSERT_BATCH = 200;
 
@@ -144,15 +147,14 @@ export class DatasetStore {
   }
 
   /**
-   * Stores validated files in one transaction. Files with the same key become one dataset:
-   * all of one batch together, and a file that overlaps or adjoins an existing dataset of the
-   * same key extends it. Overlapping bars must agree exactly, else nothing is stored and the
+   * Stores validated files in one transaction. Files with the same key (symbol, venue,
+   * market, bar size) that overlap or lie within MERGE_GAP of each other become one dataset,
+   * whether imported together or one after another. Overlapping bars must agree exactly, else nothing is stored and the
    * error names both files and the time. Content already stored (same SHA-256) is skipped.
    */
   storeFiles(files: readonly StagedFile[], now: number): StoredFile[] {
     return this.db.transaction(() => {
       const results = new Map<StagedFile, StoredFile>();
-      const targetOfGroup = new Map<string, number>();
       const touched = new Set<number>();
       const seen = new Set<string>();
       const order = [...files].sort((a, b) => a.firstTime - b.firstTime);
@@ -161,12 +163,12 @@ export class DatasetStore {
           | { dataset_id: number }
           | undefined;
         if (existing || seen.has(file.source.sha256)) {
-          results.set(file, { fileName: file.source.fileName, datasetId: existing?.dataset_id ?? targetOfGroup.get(groupKey(file.key))!, rows: file.rows, added: 0, alreadyImported: true });
+          const datasetId = existing?.dataset_id ?? results.get(order.find((f) => f.source.sha256 === file.source.sha256)!)!.datasetId;
+          results.set(file, { fileName: file.source.fileName, datasetId, rows: file.rows, added: 0, alreadyImported: true });
           continue;
         }
         seen.add(file.source.sha256);
-        const group = groupKey(file.key);
-        let target = targetOfGroup.get(group) ?? this.adjoiningDataset(file);
+        let target = this.adjoiningDataset(file);
         let added: number;
         if (target === undefined) {
           target = this.createDataset(file, now);
@@ -178,7 +180,6 @@ export class DatasetStore {
           added = this.insertRows(target, file, true);
           touched.add(target);
         }
-        targetOfGroup.set(group, target);
         this.db
           .prepare(
             `INSERT INTO dataset_sources (dataset_id, file_name, sha256, format, rows, first_time, last_time, imported_at)
@@ -194,7 +195,11 @@ export class DatasetStore {
     })();
   }
 
-  /** A stored dataset with the same key whose range overlaps or adjoins the file's. */
+  /**
+   * A dataset with the same key whose range overlaps the file's or lies within MERGE_GAP of
+   * it (including datasets created earlier in the same import: files are taken in time order,
+   * so 31 daily files chain into one dataset, and a missing day or two stays a gap).
+   */
   private adjoiningDataset(file: StagedFile): number | undefined {
     const { symbol, venue, market, barSeconds } = file.key;
     const hit = this.db
@@ -202,7 +207,7 @@ export class DatasetStore {
         `SELECT id FROM datasets WHERE symbol = ? AND venue IS ? AND market = ? AND bar_seconds = ?
            AND first_time <= ? AND last_time >= ? ORDER BY id LIMIT 1`,
       )
-      .get(symbol, venue, market, barSeconds, file.lastTime + barSeconds, file.firstTime - barSeconds) as { id: number } | undefined;
+      .get(symbol, venue, market, barSeconds, file.lastTime + MERGE_GAP, file.firstTime - MERGE_GAP) as { id: number } | undefined;
     return hit?.id;
   }
 
@@ -397,10 +402,6 @@ function slice(b: Columns, lo: number, hi: number): Columns {
     close: b.close.subarray(lo, hi),
     volume: b.volume.subarray(lo, hi),
   };
-}
-
-function groupKey(k: DatasetKey): string {
-  return JSON.stringify([k.symbol, k.venue, k.market, k.barSeconds]);
 }
 
 function iso(seconds: number): string {
