@@ -103,7 +103,7 @@ describe('population estimate', () => {
     ]);
     const p = estimatePopulation(c2, 2, { lookbackBars: 2, participation: 1, longShare: 1, buckets: [{ leverage: 2, weight: 1 }, { leverage: 50, weight: 1 }] }, rules, 'linear', 1);
     expect(p.parameters.droppedAlreadyLiquidated).toBe(1);
-    expect(Array.from(p.book.bucket)).toEqual([0]);
+    expect(Array.from(p.book.bucket ?? [])).toEqual([0]);
   });
 });
 
