@@ -212,7 +212,8 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     lendingAsset = rules.lending!.assets[sc.symbol];
     if (!lendingAsset) return fail('unknown_symbol', `${rules.venue} has no collateral asset ${sc.symbol}`, 'scenario.symbol');
   } else if (!symbolRules) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${sc.symbol}`, 'scenario.symbol');
-  if (sc.impact.model === 'linear' && !(sc.impact.depth1Pct > 0)) return fail('invalid_scenario', 'impact.depth1Pct must be > 0', 'scenario.impact.depth1Pct');
+  const bad = validateScenarioNumbers(sc);
+  if (bad) return fail('invalid_scenario', bad.message, bad.field);
 
   let portfolio: Portfolio | undefined;
   if (input.portfolio !== undefined) {
@@ -282,6 +283,26 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     },
     result,
   });
+}
+
+/** Range checks of a scenario's numbers; the first problem found, naming its field. */
+function validateScenarioNumbers(sc: ReplayScenario): { message: string; field: string } | undefined {
+  const im = sc.impact;
+  if (im.model === 'linear' && !(im.depth1Pct > 0)) return { message: 'impact.depth1Pct must be > 0', field: 'scenario.impact.depth1Pct' };
+  if (im.model === 'sqrt' && !(im.dailyVolumeNotional > 0 && im.y >= 0 && im.dailyVolatility >= 0)) return { message: 'sqrt impact needs y ≥ 0, dailyVolatility ≥ 0 and dailyVolumeNotional > 0', field: 'scenario.impact' };
+  if (im.model === 'ladder' && !(im.levels.length > 0 && im.levels.every((l) => l.offsetPct >= 0 && l.notional > 0))) return { message: 'ladder levels need offsetPct ≥ 0 and notional > 0', field: 'scenario.impact.levels' };
+  if ('depthScale' in im && im.depthScale !== undefined && !(im.depthScale > 0)) return { message: 'impact.depthScale must be > 0', field: 'scenario.impact.depthScale' };
+  const cb = sc.circuitBreaker;
+  if (cb && !(Number.isInteger(cb.windowBars) && cb.windowBars >= 1 && cb.threshold > 0 && Number.isInteger(cb.haltBars) && cb.haltBars >= 0))
+    return { message: 'circuitBreaker needs integer windowBars ≥ 1, threshold > 0 and integer haltBars ≥ 0', field: 'scenario.circuitBreaker' };
+  if (sc.perStepCap !== undefined && !(sc.perStepCap > 0)) return { message: 'perStepCap must be > 0', field: 'scenario.perStepCap' };
+  if (sc.insuranceFund !== undefined && !(sc.insuranceFund >= 0)) return { message: 'insuranceFund must be ≥ 0', field: 'scenario.insuranceFund' };
+  if (sc.marginCallRatio !== undefined && !(sc.marginCallRatio > 0 && sc.marginCallRatio <= 1)) return { message: 'marginCallRatio must be in (0, 1]', field: 'scenario.marginCallRatio' };
+  const r = sc.resilience;
+  if (r && !(r.halfLifeSeconds >= 0 && r.permanentShare >= 0 && r.permanentShare <= 1)) return { message: 'resilience needs halfLifeSeconds ≥ 0 and permanentShare in [0, 1]', field: 'scenario.resilience' };
+  const p = sc.population;
+  if (p && !(Number.isInteger(p.lookbackBars) && p.lookbackBars >= 1)) return { message: 'population.lookbackBars must be an integer ≥ 1', field: 'scenario.population.lookbackBars' };
+  return undefined;
 }
 
 function truncateSeries(s: StepSeries, n: number): StepSeries {

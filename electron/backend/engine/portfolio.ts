@@ -99,6 +99,20 @@ export function validatePortfolio(json: unknown): Result<Portfolio> {
   return ok(typeof name === 'string' ? { name, accounts } : { accounts });
 }
 
+/** Every position's symbol is known to the venue and its leverage within the tier's maximum. */
+function checkPositionsAgainstRules(acc: PortfolioAccount, a: number, rules: VenueRules, contract: 'linear' | 'inverse'): Result<never> | undefined {
+  for (let p = 0; p < acc.positions.length; p++) {
+    const pos = acc.positions[p]!;
+    const sym = rules.symbols[pos.symbol];
+    if (!sym) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${pos.symbol}`, `accounts[${a}].positions[${p}].symbol`);
+    if (pos.leverage !== undefined) {
+      const b = bracketForNotional(sym.brackets, contract === 'inverse' ? pos.qty / pos.entry : pos.qty * pos.entry);
+      if (pos.leverage > b.maxLeverage) return fail('invalid_portfolio', `leverage ${pos.leverage} exceeds ${b.maxLeverage}x allowed at this size on ${rules.venue}`, `accounts[${a}].positions[${p}].leverage`);
+    }
+  }
+  return undefined;
+}
+
 /** Margin of an isolated position: given, or notional / leverage (coin for inverse). */
 function isolatedMargin(p: PortfolioPosition, contract: 'linear' | 'inverse'): number {
   if (p.margin !== undefined) return p.margin;
@@ -185,14 +199,8 @@ export function computeMargins(portfolio: Portfolio, marks: Readonly<Record<stri
       continue;
     }
     const contract = rules.model === 'inverse' ? 'inverse' : 'linear';
-    for (let p = 0; p < acc.positions.length; p++) {
-      const pos = acc.positions[p]!;
-      if (!rules.symbols[pos.symbol]) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${pos.symbol}`, `accounts[${a}].positions[${p}].symbol`);
-      if (pos.leverage !== undefined) {
-        const b = bracketForNotional(rules.symbols[pos.symbol]!.brackets, contract === 'inverse' ? pos.qty / pos.entry : pos.qty * pos.entry);
-        if (pos.leverage > b.maxLeverage) return fail('invalid_portfolio', `leverage ${pos.leverage} exceeds ${b.maxLeverage}x allowed at this size on ${rules.venue}`, `accounts[${a}].positions[${p}].leverage`);
-      }
-    }
+    const checked = checkPositionsAgainstRules(acc, a, rules, contract);
+    if (checked) return checked;
     const units: { net: NetPosition; wallet: number; tmm: number; upnl: number }[] = [];
     if (acc.mode === 'isolated') {
       for (const pos of acc.positions) {
@@ -284,10 +292,8 @@ export function portfolioToCascadePositions(
       }
       continue;
     }
-    for (let p = 0; p < acc.positions.length; p++) {
-      const pos = acc.positions[p]!;
-      if (!rules.symbols[pos.symbol]) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${pos.symbol}`, `accounts[${a}].positions[${p}].symbol`);
-    }
+    const checked = checkPositionsAgainstRules(acc, a, rules, contract);
+    if (checked) return checked;
     if (acc.mode === 'isolated') {
       for (const pos of acc.positions) {
         if (pos.symbol !== symbol) {

@@ -189,6 +189,22 @@ describe('cross account', () => {
   });
 });
 
+describe('scenario validation', () => {
+  const base = { candles: [flat(0, 10000)], rules: tables, seed: 1 };
+  it('names the bad scenario field', () => {
+    const cb = runReplay({ ...base, scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'none' }, circuitBreaker: { windowBars: 0, threshold: 0.1, haltBars: 1 } } });
+    expect(!cb.ok && cb.error.field).toBe('scenario.circuitBreaker');
+    const d = runReplay({ ...base, scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'linear', depth1Pct: 0 } } });
+    expect(!d.ok && d.error.field).toBe('scenario.impact.depth1Pct');
+    const s = runReplay({ ...base, scenario: { venue: 'binance-usdm', symbol: 'ETHBTC', impact: { model: 'none' } } });
+    expect(!s.ok && s.error.code).toBe('unknown_symbol');
+  });
+  it('rejects a replayed position whose leverage exceeds its tier (1,000,000 notional allows 20x in 2020)', () => {
+    const r = runReplay({ ...base, scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'none' } }, portfolio: { accounts: [{ id: 'a', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions: [{ id: 'A', symbol: 'BTCUSDT', side: 'long', qty: 100, entry: 10000, leverage: 50 }] }] } });
+    expect(!r.ok && r.error.field).toBe('accounts[0].positions[0].leverage');
+  });
+});
+
 describe('impact models', () => {
   it('linear: selling 1% of d1 moves the price −1% and fills at −0.5% on average', () => {
     // DESIGN.md §3.3: p → p·(1 − V/(100·d1)); fill at the average of pre and post.
