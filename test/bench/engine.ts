@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { runReplay, Prng, type StaticBookInput } from '../../electron/backend/engine/index';
 import { buildStaticBook, isolatedLinearLiquidationPrice, bookBytesPerPosition } from '../../electron/backend/engine/position-book';
 import { readEventCandles } from '../helpers/candles-csv';
@@ -193,4 +194,5 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-main();
+// Run when executed directly (npx tsx test/bench/engine.ts); a runner that imports this file calls main().
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

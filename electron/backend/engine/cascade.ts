@@ -540,8 +540,10 @@ export class CascadeRun {
     const s = this.series;
     const policy = this.config.liquidationPolicy;
     const inverse = this.config.contract === 'inverse';
+    const noImpact = this.config.impact.model === 'none';
     for (let round = 0; round < 100000; round++) {
       this.roundLen = 0;
+      let settledNow = 0;
       const hiP = Math.max(prev, eff);
       const loP = Math.min(prev, eff);
       let sell = 0;
@@ -560,15 +562,21 @@ export class CascadeRun {
           const lp = L.liquidationPrice[k]!;
           if (!(eff <= lp)) break;
           const t = Math.min(lp, hiP);
-          const slot = this.pushRound(Src.Long, k, t, 0);
           const rec = 4 * L.order[k]!;
           const q = L.record[rec]!;
-          const br = this.bufRec;
-          br[4 * slot] = q;
-          br[4 * slot + 1] = L.record[rec + 1]!;
-          br[4 * slot + 2] = L.record[rec + 2]!;
-          br[4 * slot + 3] = L.record[rec + 3]!;
           const n = inverse ? q : q * t;
+          if (noImpact) {
+            // Fill = trigger exactly: settle now (same order and result as through the round buffer).
+            pendingLongShortfall += this.settleStatic(L, k, q, L.record[rec + 1]!, L.record[rec + 2]!, L.record[rec + 3]!, t, out);
+            settledNow++;
+          } else {
+            const slot = this.pushRound(Src.Long, k, t, 0);
+            const br = this.bufRec;
+            br[4 * slot] = q;
+            br[4 * slot + 1] = L.record[rec + 1]!;
+            br[4 * slot + 2] = L.record[rec + 2]!;
+            br[4 * slot + 3] = L.record[rec + 3]!;
+          }
           sell += n;
           this.barNotional += n;
           L.next++;
@@ -583,15 +591,21 @@ export class CascadeRun {
           const lp = S.liquidationPrice[k]!;
           if (!(eff >= lp)) break;
           const t = Math.max(lp, loP);
-          const slot = this.pushRound(Src.Short, k, t, 0);
           const rec = 4 * S.order[k]!;
           const q = S.record[rec]!;
-          const br = this.bufRec;
-          br[4 * slot] = q;
-          br[4 * slot + 1] = S.record[rec + 1]!;
-          br[4 * slot + 2] = S.record[rec + 2]!;
-          br[4 * slot + 3] = S.record[rec + 3]!;
           const n = inverse ? q : q * t;
+          if (noImpact) {
+            // Fill = trigger exactly: settle now (same order and result as through the round buffer).
+            pendingShortShortfall += this.settleStatic(S, k, q, S.record[rec + 1]!, S.record[rec + 2]!, S.record[rec + 3]!, t, out);
+            settledNow++;
+          } else {
+            const slot = this.pushRound(Src.Short, k, t, 0);
+            const br = this.bufRec;
+            br[4 * slot] = q;
+            br[4 * slot + 1] = S.record[rec + 1]!;
+            br[4 * slot + 2] = S.record[rec + 2]!;
+            br[4 * slot + 3] = S.record[rec + 3]!;
+          }
           buy += n;
           this.barNotional += n;
           S.next++;
@@ -632,7 +646,7 @@ export class CascadeRun {
         else buy += n;
         this.barNotional += n;
       }
-      if (this.roundLen === 0) break;
+      if (this.roundLen === 0 && settledNow === 0) break;
       s.rounds[out]!++;
       const net = buy - sell;
       const fill = net === 0 ? { after: 1, averageFill: 1 } : this.impact.execute(Math.abs(net), net > 0 ? 1 : -1);
@@ -644,22 +658,10 @@ export class CascadeRun {
         const f = t * fill.averageFill;
         if (src === Src.Long || src === Src.Short) {
           const B = src === Src.Long ? this.book!.long : this.book!.short;
-          B.closed[k] = 1;
           const br = this.bufRec;
-          const q = br[4 * r]!;
-          const pnl = this.settleClose(B.sign, q, br[4 * r + 1]!, br[4 * r + 2]!, f);
-          const rest = this.lastRest;
-          const n = inverse ? q : q * f;
-          if (B.sign > 0) {
-            s.liquidatedNotionalLong[out]! += n;
-            s.liquidatedCountLong[out]!++;
-            pendingLongShortfall += rest;
-          } else {
-            s.liquidatedNotionalShort[out]! += n;
-            s.liquidatedCountShort[out]!++;
-            pendingShortShortfall += rest;
-          }
-          this.aggregate(AGG_LIQUIDATION, br[4 * r + 3]!, B.sign, n, q, pnl, f);
+          const rest = this.settleStatic(B, k, br[4 * r]!, br[4 * r + 1]!, br[4 * r + 2]!, br[4 * r + 3]!, f, out);
+          if (B.sign > 0) pendingLongShortfall += rest;
+          else pendingShortShortfall += rest;
           continue;
         }
         const d = this.dyn[k]!;
@@ -726,6 +728,23 @@ export class CascadeRun {
       if (fill.after === 1 && this.barNotional >= cap) break;
     }
     return eff;
+  }
+
+  /** Close the k-th static-book position of side B at `fill`; returns the shortfall the fund left uncovered. */
+  private settleStatic(B: BookSide, k: number, q: number, entry: number, margin: number, bucket: number, fill: number, out: number): number {
+    B.closed[k] = 1;
+    const pnl = this.settleClose(B.sign, q, entry, margin, fill);
+    const n = this.config.contract === 'inverse' ? q : q * fill;
+    const s = this.series;
+    if (B.sign > 0) {
+      s.liquidatedNotionalLong[out]! += n;
+      s.liquidatedCountLong[out]!++;
+    } else {
+      s.liquidatedNotionalShort[out]! += n;
+      s.liquidatedCountShort[out]!++;
+    }
+    this.aggregate(AGG_LIQUIDATION, bucket, B.sign, n, q, pnl, fill);
+    return this.lastRest;
   }
 
   /** Hyperliquid-like backstop: the vault takes the position at the mark; no market impact. */
