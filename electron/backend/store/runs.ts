@@ -3,19 +3,11 @@
  * its per-step series (columnar Float64, stored as one binary blob) and its events (one row
  * each, queryable). A run is written in one transaction.
  */
+import type { RunEvent } from '../../../shared/runs';
 import type { Db } from './db';
 
-export interface RunEventRecord {
-  time: number;
-  kind: string;
-  ref: string | null;
-  side: 'long' | 'short' | null;
-  price: number;
-  notional: number;
-  pnl: number;
-  count: number;
-  detail: string | null;
-}
+/** One stored event: the wire shape of shared/runs.ts, stored as a row. */
+export type RunEventRecord = RunEvent;
 
 export interface NewRun {
   kind: string;
