@@ -12,6 +12,7 @@ import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
 import { ENGINE_COMMANDS } from './engine-commands';
+import { MARKET_DATA_COMMANDS } from './market-data-commands';
 
 interface Command {
   summary: string;
@@ -73,6 +74,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...ENGINE_COMMANDS,
+  // Streaming import, dataset management, resample and the crash finder (replace the
+  // first import/datasets above).
+  ...MARKET_DATA_COMMANDS,
 };
 
 /** `--shock -15%` → `--shock=-15%`: parseArgs would read "-15%" as an option. */

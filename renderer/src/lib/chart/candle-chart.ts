@@ -65,8 +65,8 @@ export class CandleChart {
     this.chart.panes()[1]?.setStretchFactor(1);
   }
 
-  /** Replaces all data; precision is the number of price decimals to show. */
-  setData(columns: CandleColumns, precision: number): void {
+  /** Replaces all data; precision is the number of price decimals to show. `fit` shows it all. */
+  setData(columns: CandleColumns, precision: number, fit = true): void {
     const n = columns.time.length;
     const candles: CandlestickData[] = new Array(n);
     const volume: HistogramData[] = new Array(n);
@@ -81,7 +81,18 @@ export class CandleChart {
     this.candles.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: 10 ** -digits } });
     this.candles.setData(candles);
     this.volume.setData(volume);
-    this.chart.timeScale().fitContent();
+    if (fit) this.chart.timeScale().fitContent();
+  }
+
+  /** The visible time range (UTC seconds), if any data is drawn. */
+  visibleRange(): { from: number; to: number } | null {
+    const range = this.chart.timeScale().getVisibleRange();
+    return range ? { from: range.from as number, to: range.to as number } : null;
+  }
+
+  /** Shows [from, to] (UTC seconds), keeping the current data. */
+  showRange(from: number, to: number): void {
+    this.chart.timeScale().setVisibleRange({ from: from as UTCTimestamp, to: to as UTCTimestamp });
   }
 
   clear(): void {
