@@ -74,7 +74,7 @@ async function main(): Promise<void> {
           fileBytes: bytes,
           sqlite3: { version: execFileSync(SQLITE3, ['--version']).toString().split(' ')[0], importMs: round(sqliteMs), rows: Number(sqliteRows) },
           undertow: { importMs: round(importMs), rows: result.added, rowsPerSecond: Math.round(ROWS / (importMs / 1000)) },
-          importRatio: round((importMs / sqliteMs) * 100) / 100,
+          importRatio: Math.round((importMs / sqliteMs) * 100) / 100,
           importTarget: '<= 1.5 x sqlite3',
           resample1h: { bars: hourly.time.length, firstCallMs: round(resampleColdMs), secondCallMs: round(resampleWarmMs), target: '<= 100 ms' },
         },
