@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Backend } from '../services/backend';
 import { createInProcessApi } from '../services/in-process';
 import { defaultDbPath } from '../paths';
+import { listBackups, restoreBackup } from '../store/backup';
 import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
@@ -103,6 +104,7 @@ function iso(seconds: number): string {
 function helpText(): string {
   const lines = ['Usage: npm run cli -- <command> [options] [--db PATH] [--json]', '', 'Commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${command.usage.padEnd(62)} ${command.summary}`);
+  lines.push(`  ${'restore-backup [--from BACKUP] [--list]'.padEnd(62)} put the newest (or the named) database backup back`);
   lines.push(
     '',
     'Options:',
@@ -126,6 +128,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     io.stdout.write(`${helpText()}\n`);
     return name ? 0 : 2;
   }
+  if (name === 'restore-backup') return restoreBackupCli(rest, io);
   const command = COMMANDS[name];
   if (!command) {
     io.stderr.write(`undertow: unknown command "${name}"\n\n${helpText()}\n`);
@@ -169,6 +172,42 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     return 1;
   } finally {
     backend?.close();
+  }
+}
+
+/**
+ * `restore-backup [--db PATH] [--from BACKUP] [--list] [--json]`: never opens the database
+ * (it may be the corrupt one); lists its backups, or moves it aside and copies a backup in.
+ */
+function restoreBackupCli(args: string[], io: CliIo): number {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args, options: { ...COMMON, from: { type: 'string' }, list: { type: 'boolean', default: false } }, strict: true }).values;
+  } catch (err) {
+    io.stderr.write(`undertow restore-backup: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const dbPath = values.db ? path.resolve(values.db as string) : defaultDbPath();
+  const print = (text: string, document: unknown): void => {
+    io.stdout.write(values.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}\n`);
+  };
+  if (values.list) {
+    const backups = listBackups(dbPath);
+    const lines = backups.map((b) => `${b.file}  schema v${b.version}  ${new Date(b.takenAt).toISOString()}`);
+    print(lines.length ? lines.join('\n') : `no backups of ${dbPath}`, backups);
+    return 0;
+  }
+  try {
+    const result = restoreBackup(dbPath, values.from as string | undefined);
+    print(`restored ${result.restored} to ${dbPath}; the replaced file was kept as ${result.movedAside[0] ?? '(none)'}`, result);
+    return 0;
+  } catch (err) {
+    if (err instanceof ApiError) {
+      io.stderr.write(`undertow restore-backup: ${describeError(err)}\n`);
+      return 2;
+    }
+    io.stderr.write(`undertow restore-backup: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    return 1;
   }
 }
 

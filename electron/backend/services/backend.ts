@@ -14,6 +14,7 @@ import { runHandlers } from './runs';
 import { shippedRules } from './venue-tables';
 import { ApiError } from '../../../shared/errors';
 import { openDatabase, schemaVersion, type Db } from '../store/db';
+import { storageError } from '../store/backup';
 import { DatasetStore } from '../store/datasets';
 import { marketDataHandlers, importUpload, type MarketDataContext } from './market-data';
 import type { ImportResult } from '../../../shared/domain';
@@ -25,6 +26,8 @@ export interface BackendOptions {
   dbPath: string;
   /** Clock for stored timestamps (tests freeze it). */
   now?: () => number;
+  /** better-sqlite3 addon built for this runtime's ABI (Electron); default: node_modules' build. */
+  nativeBinding?: string;
 }
 
 export interface CallContext {
@@ -42,7 +45,7 @@ export class Backend {
   private readonly now: () => number;
 
   constructor(private readonly options: BackendOptions) {
-    this.db = openDatabase(options.dbPath);
+    this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.datasets = new DatasetStore(this.db);
     this.portfolios = new PortfolioStore(this.db);
     this.runs = new RunStore(this.db);
@@ -68,6 +71,9 @@ export class Backend {
       return await handler(parsed.data);
     } catch (err) {
       if (err instanceof ApiError) throw err;
+      // Disk full, read-only or corrupt file: the user's to fix, and the transaction stored nothing.
+      const storage = storageError(err, this.options.dbPath);
+      if (storage) throw storage;
       // A bug, not a user error: keep the message, hide the stack from the wire.
       throw new ApiError('internal', `internal error in ${method}: ${(err as Error)?.message ?? String(err)}`);
     }

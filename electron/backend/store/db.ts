@@ -7,28 +7,50 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { backupAdvice, backupDatabase, storageError } from './backup';
 
 export type Db = Database.Database;
 
+export interface OpenOptions {
+  /**
+   * better-sqlite3's compiled addon to load instead of the one in node_modules (Electron uses
+   * a copy built for its own ABI; see `electron/backend/native-binding.ts`).
+   */
+  nativeBinding?: string;
+  /** Clock for backup names (tests). */
+  now?: () => number;
+}
+
 /**
- * Opens (creating if needed) the database at `file` and brings its schema up to date.
- * `:memory:` opens a private in-memory database (tests).
+ * Opens (creating if needed) the database at `file` and brings its schema up to date, backing
+ * an existing database up first (`backup.ts`). `:memory:` opens a private in-memory database
+ * (tests). Refusals are typed: newer schema, corrupt file (naming the last backup), read-only
+ * file, full disk.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   } catch (err) {
-    throw new ApiError('conflict', `cannot open database: ${(err as Error).message}`, { file });
+    throw storageError(err, file) ?? new ApiError('conflict', `cannot open database: ${(err as Error).message}`, { file });
   }
   try {
     // A file that is not SQLite fails on its first read, not on open; read the version
     // before anything writes (switching to WAL rewrites the header of a file we may refuse).
     const version = db.pragma('user_version', { simple: true }) as number;
     refuseNewer(version, file);
+    // Reading the schema catches a damaged file whose first page survived.
+    const tables = db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
+    if (version < SCHEMA_VERSION && tables.n > 0 && file !== ':memory:') {
+      // An existing database is about to change: copy it first (VACUUM INTO reads every page,
+      // so a corrupt file fails here, before anything is written).
+      backupDatabase(db, file, version, options.now?.() ?? Date.now());
+    }
     db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
+    // Only when it differs: switching rewrites the header, and an open must not write to a
+    // file that may turn out to be damaged (it stays as it was, for the user's backup choice).
+    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     migrate(db, version);
@@ -39,11 +61,11 @@ export function openDatabase(file: string): Db {
     if (/not a database|malformed|file is encrypted/i.test(message)) {
       throw new ApiError(
         'conflict',
-        `${file} is not an Undertow database or is corrupt (${message}); it was left untouched`,
+        `${file} is not an Undertow database or is corrupt (${message}); it was left untouched. ${backupAdvice(file)}`,
         { file },
       );
     }
-    throw err;
+    throw storageError(err, file) ?? err;
   }
   return db;
 }
