@@ -11,7 +11,7 @@ import type { CandleColumns, Dataset, ImportResult } from './domain';
 import type { CrashEvent, CrashReport } from './market-data';
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
-import type { MarginReport, RunDetail, RunInfo } from './runs';
+import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const symbol = z
@@ -161,6 +161,12 @@ export const methods = {
   'runs.list': { params: z.object({}).strict(), trusted: false },
   'runs.get': { params: z.object({ id }).strict(), trusted: false },
   'runs.delete': { params: z.object({ id }).strict(), trusted: false },
+  'runs.liquidationMap': {
+    params: z
+      .object({ id, bins: z.number().int().min(4).max(400).optional(), priceLow: z.number().finite().positive().optional(), priceHigh: z.number().finite().positive().optional() })
+      .strict(),
+    trusted: false,
+  },
   'jobs.cancel': { params: z.object({ job: z.string().min(1).max(64) }).strict(), trusted: false },
 } as const;
 
@@ -206,6 +212,7 @@ export interface Results {
   'runs.list': RunInfo[];
   'runs.get': RunDetail;
   'runs.delete': { deleted: boolean };
+  'runs.liquidationMap': LiquidationMapResult;
   'jobs.cancel': { cancelled: boolean };
 }
 

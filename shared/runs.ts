@@ -148,3 +148,70 @@ export interface RunDetail {
   series: RunSeries;
   events: RunEvent[];
 }
+
+/** One own position's price lines on the replay chart (from the venue formula at the first bar). */
+export interface PositionLine {
+  id: string;
+  accountId: string;
+  mode: 'cross' | 'isolated' | 'lending';
+  side: 'long' | 'short';
+  qty: number;
+  entry: number;
+  /** Isolated margin (margin, or qty·entry/leverage); 0 for cross. */
+  margin: number;
+  openedAt: number | null;
+  liquidationPrice: number | null;
+  marginCallPrice: number | null;
+}
+
+/**
+ * `runs.liquidationMap`: the run's estimated market liquidation map per replayed bar (positions
+ * still open after that bar, binned by liquidation price), own position lines, and the
+ * portfolio's estimated equity and margin ratio per bar. All ESTIMATES.
+ */
+export interface LiquidationMapResult {
+  runId: number;
+  bars: number;
+  time: number[];
+  /** Null when the run has no population (or is not a linear perpetual); `reason` says why. */
+  map: {
+    bins: number;
+    priceLow: number;
+    priceHigh: number;
+    /** bars×bins notional, row-major by bar: long liquidations (below the price), short (above). */
+    long: number[];
+    short: number[];
+    positions: number;
+    notional: number;
+  } | null;
+  reason: string | null;
+  positions: PositionLine[];
+  account: { equity: number[]; marginRatio: (number | null)[] } | null;
+}
+
+/** One CSV field: quoted when it holds a comma, quote or line break. */
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The run's events as CSV (one row per event; time in UTC seconds and ISO). */
+export function runEventsCsv(detail: RunDetail): string {
+  const head = ['time', 'utc', 'kind', 'ref', 'side', 'price', 'notional', 'pnl', 'count', 'detail'];
+  const rows = detail.events.map((e) => [e.time, new Date(e.time * 1000).toISOString(), e.kind, e.ref, e.side, e.price, e.notional, e.pnl, e.count, e.detail].map(csvField).join(','));
+  return `${head.join(',')}\n${rows.map((r) => `${r}\n`).join('')}`;
+}
+
+/** The run's per-bar series as CSV (one row per replayed bar). */
+export function runSeriesCsv(detail: RunDetail): string {
+  const keys = Object.keys(detail.series) as (keyof RunSeries)[];
+  const n = detail.series.time.length;
+  let out = `${['utc', ...keys].join(',')}\n`;
+  for (let i = 0; i < n; i++) out += `${[new Date(detail.series.time[i]! * 1000).toISOString(), ...keys.map((k) => detail.series[k][i])].map(csvField).join(',')}\n`;
+  return out;
+}
+
+/** The run as one JSON document: its info with full parameters, per-bar series and events. */
+export function runJson(detail: RunDetail): string {
+  return `${JSON.stringify({ format: 'undertow-run', version: 1, ...detail }, null, 1)}\n`;
+}

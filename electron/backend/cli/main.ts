@@ -13,6 +13,7 @@ import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
 import { ENGINE_COMMANDS } from './engine-commands';
+import { EXPORT_COMMANDS } from './export-run';
 import { MARKET_DATA_COMMANDS } from './market-data-commands';
 
 interface Command {
@@ -75,6 +76,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...ENGINE_COMMANDS,
+  ...EXPORT_COMMANDS,
   // Streaming import, dataset management, resample and the crash finder (replace the
   // first import/datasets above).
   ...MARKET_DATA_COMMANDS,

@@ -1,0 +1,281 @@
+/**
+ * `runs.liquidationMap`: what the replay screen draws beside the candles that a stored run does
+ * not keep — the estimated market liquidation map per bar, the portfolio's liquidation and
+ * margin-call price lines, and the portfolio's equity and margin ratio per bar.
+ *
+ * The map is recomputed deterministically from the run's stored parameters with the engine's
+ * exported functions: the same candles window, the same population spec and seed give the same
+ * population the engine replayed. Each estimated position's liquidation price comes from the
+ * venue formula with tiers; a position leaves the map in the bar where the run's *effective*
+ * path (stored per bar: effectiveLow / effectiveHigh) first reaches its liquidation price.
+ * Everything here is an ESTIMATE and is labelled so on screen.
+ */
+import { ApiError } from '../../../shared/errors';
+import type { LiquidationMapResult, PositionLine, RunEvent, RunParams, RunSeries } from '../../../shared/runs';
+import {
+  computeMargins,
+  estimatePopulation,
+  liquidationPrice,
+  maintenanceMargin,
+  selectRules,
+  type CandleColumns,
+  type Portfolio,
+  type ReplayScenario,
+  type VenueRules,
+} from '../engine';
+import type { DatasetStore } from '../store/datasets';
+import type { RunStore } from '../store/runs';
+import type { HandlerGroup } from './handler-types';
+import { shippedRules, userRules } from './venue-tables';
+
+export interface LiquidationMapContext {
+  datasets: DatasetStore;
+  runs: RunStore;
+}
+
+/** Positions sorted by liquidation price with prefix sums of notional (one side of the book). */
+export interface SortedSide {
+  /** Ascending liquidation prices. */
+  readonly price: Float64Array;
+  /** prefix[i] = Σ notional of positions 0…i−1. */
+  readonly prefix: Float64Array;
+}
+
+export function sortSide(prices: ArrayLike<number>, notionals: ArrayLike<number>): SortedSide {
+  const order = Array.from({ length: prices.length }, (_, i) => i).sort((a, b) => prices[a]! - prices[b]!);
+  const price = Float64Array.from(order, (i) => prices[i]!);
+  const prefix = new Float64Array(order.length + 1);
+  for (let k = 0; k < order.length; k++) prefix[k + 1] = prefix[k]! + notionals[order[k]!]!;
+  return { price, prefix };
+}
+
+/** Index of the first price ≥ x (lower bound). */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Σ notional of positions whose price lies in [a, b). */
+function sumBetween(s: SortedSide, a: number, b: number): number {
+  if (!(b > a)) return 0;
+  return s.prefix[lowerBound(s.price, b)]! - s.prefix[lowerBound(s.price, a)]!;
+}
+
+/**
+ * Bins the positions still open after each bar. Longs are open while their liquidation price is
+ * strictly below the lowest effective low so far; shorts while theirs is strictly above the
+ * highest effective high so far. Returns bars×bins amounts (row-major by bar) per side.
+ * Cost: O(bars·bins·log n) after one sort per side.
+ */
+export function binOpenPositions(
+  longs: SortedSide,
+  shorts: SortedSide,
+  effectiveLow: ArrayLike<number>,
+  effectiveHigh: ArrayLike<number>,
+  priceLow: number,
+  priceHigh: number,
+  bins: number,
+): { long: Float64Array; short: Float64Array } {
+  const bars = effectiveLow.length;
+  const long = new Float64Array(bars * bins);
+  const short = new Float64Array(bars * bins);
+  const step = (priceHigh - priceLow) / bins;
+  let minLow = Number.POSITIVE_INFINITY;
+  let maxHigh = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < bars; k++) {
+    minLow = Math.min(minLow, effectiveLow[k]!);
+    maxHigh = Math.max(maxHigh, effectiveHigh[k]!);
+    for (let b = 0; b < bins; b++) {
+      const lo = priceLow + b * step;
+      const hi = b === bins - 1 ? priceHigh : lo + step;
+      // Longs alive: price < minLow. Shorts alive: price > maxHigh (i.e. ≥ the next float up).
+      long[k * bins + b] = sumBetween(longs, lo, Math.min(hi, minLow));
+      const shortFrom = Math.max(lo, nextUp(maxHigh));
+      short[k * bins + b] = sumBetween(shorts, shortFrom, hi);
+    }
+  }
+  return { long, short };
+}
+
+/** The smallest double above x (so that "> x" becomes "≥ nextUp(x)"). */
+function nextUp(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  const buf = new Float64Array([x]);
+  const bits = new BigInt64Array(buf.buffer);
+  bits[0] = x > 0 ? bits[0]! + 1n : bits[0]! - 1n;
+  return buf[0]!;
+}
+
+function rulesFor(params: RunParams): VenueRules[] {
+  const own = (params.rules ?? []) as unknown[];
+  const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
+  const venues = new Set(parsed.map((r) => r.venue));
+  return [...parsed, ...shippedRules().filter((r) => !venues.has(r.venue))];
+}
+
+function floatColumns(c: { time: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }): CandleColumns {
+  return {
+    time: Float64Array.from(c.time),
+    open: Float64Array.from(c.open),
+    high: Float64Array.from(c.high),
+    low: Float64Array.from(c.low),
+    close: Float64Array.from(c.close),
+    volume: Float64Array.from(c.volume),
+  };
+}
+
+/** Liquidation and margin-call price of each own position at the first replayed bar's open. */
+function positionLines(portfolio: Portfolio | null, tables: VenueRules[], symbol: string, mark: number, at: number, marginCallRatio: number): PositionLine[] {
+  if (!portfolio) return [];
+  const rulesByVenue: Record<string, VenueRules> = {};
+  for (const account of portfolio.accounts) {
+    const chosen = selectRules(tables, account.venue, at);
+    if (chosen.ok) rulesByVenue[account.venue] = chosen.value;
+  }
+  const margins = computeMargins(portfolio, { [symbol]: mark }, rulesByVenue, marginCallRatio);
+  if (!margins.ok) return [];
+  const lines: PositionLine[] = [];
+  for (const row of margins.value) {
+    if (row.symbol !== symbol) continue;
+    const account = portfolio.accounts.find((a) => a.id === row.accountId)!;
+    const spec = account.positions.find((p) => p.id === row.positionId)!;
+    const margin = spec.margin ?? (spec.leverage ? (spec.qty * spec.entry) / spec.leverage : 0);
+    const finite = (x: number): number | null => (Number.isFinite(x) && x > 0 ? x : null);
+    lines.push({
+      id: row.positionId,
+      accountId: row.accountId,
+      mode: row.mode,
+      side: row.side,
+      qty: row.qty,
+      entry: row.entry,
+      margin,
+      openedAt: spec.openedAt ?? null,
+      liquidationPrice: finite(row.liquidationPrice),
+      marginCallPrice: finite(row.marginCallPrice),
+    });
+  }
+  return lines;
+}
+
+/**
+ * Equity and margin ratio (Σ maintenance margin / equity) of the portfolio's positions in the
+ * replayed symbol at each bar's effective close; a position counts until the bar of its
+ * liquidation event. Cross accounts add their wallet once. Partial liquidations are not
+ * subtracted (the run's events give their size; this pane is an estimate).
+ */
+function accountSeries(portfolio: Portfolio | null, lines: PositionLine[], rules: VenueRules | null, series: RunSeries, events: RunEvent[], symbol: string): LiquidationMapResult['account'] {
+  if (!portfolio || lines.length === 0 || !rules || rules.model !== 'linear') return null;
+  const brackets = rules.symbols[symbol]?.brackets;
+  if (!brackets) return null;
+  const liquidatedAt = new Map<string, number>();
+  for (const e of events) if (e.kind === 'liquidation' && e.ref !== null && !liquidatedAt.has(e.ref)) liquidatedAt.set(e.ref, e.time);
+  const crossWallet = portfolio.accounts.filter((a) => a.mode === 'cross' && a.positions.some((p) => p.symbol === symbol)).reduce((s, a) => s + a.wallet, 0);
+  const bars = series.time.length;
+  const equity: number[] = new Array(bars);
+  const marginRatio: (number | null)[] = new Array(bars);
+  for (let k = 0; k < bars; k++) {
+    const t = series.time[k]!;
+    const mark = series.effectiveClose[k]!;
+    let eq = crossWallet;
+    let mm = 0;
+    let open = 0;
+    for (const line of lines) {
+      const dead = liquidatedAt.get(line.id);
+      if (dead !== undefined && dead <= t) continue;
+      if (line.openedAt !== null && line.openedAt > t) continue;
+      const sign = line.side === 'long' ? 1 : -1;
+      eq += sign * line.qty * (mark - line.entry) + (line.mode === 'isolated' ? line.margin : 0);
+      mm += maintenanceMargin(brackets, line.qty as never, mark as never);
+      open++;
+    }
+    equity[k] = eq;
+    marginRatio[k] = open > 0 && eq > 0 ? mm / eq : open > 0 ? null : 0;
+  }
+  return { equity, marginRatio };
+}
+
+export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup<'runs.liquidationMap'> {
+  return {
+    'runs.liquidationMap': ({ id, bins = 60, priceLow, priceHigh }): LiquidationMapResult => {
+      const row = ctx.runs.get(id);
+      if (!row) throw new ApiError('not_found', `no run with id ${id}`, { field: 'id' });
+      const params = row.params as RunParams;
+      const series = ctx.runs.series(id) as RunSeries;
+      const events = ctx.runs.events(id) as RunEvent[];
+      const scenario = params.scenario as ReplayScenario;
+      const portfolio = (params.portfolio ?? null) as Portfolio | null;
+      const tables = rulesFor(params);
+      const bars = series.time.length;
+      const t0 = series.time[0] ?? 0;
+      const chosen = selectRules(tables, scenario.venue, t0);
+      const rules = chosen.ok ? chosen.value : null;
+      const marginCallRatio = scenario.marginCallRatio ?? 0.8;
+
+      let candles: CandleColumns | null = null;
+      if (params.datasetId !== null) {
+        const raw = ctx.datasets.candles(params.datasetId, params.from ?? undefined, params.to ?? undefined);
+        if (raw.time.length > 0) candles = floatColumns(raw);
+      }
+      const startIndex = (row.summary as { firstBar?: number }).firstBar ?? 0;
+      const firstOpen = candles ? candles.open[startIndex]! : (series.exogenousClose[0] ?? 0);
+      const lines = positionLines(portfolio, tables, scenario.symbol, firstOpen, t0, marginCallRatio);
+      const account = accountSeries(portfolio, lines, rules, series, events, scenario.symbol);
+
+      const base = { runId: id, bars, time: series.time, positions: lines, account };
+      if (!scenario.population || !candles || !rules || rules.model !== 'linear') {
+        const reason = !scenario.population ? 'the run has no estimated market population' : !candles ? 'the run has no stored candles (a shock)' : 'the map is modelled for linear perpetuals only';
+        return { ...base, map: null, reason };
+      }
+      const symbolRules = rules.symbols[scenario.symbol];
+      if (!symbolRules) return { ...base, map: null, reason: `no rules for ${scenario.symbol}` };
+      const population = estimatePopulation(candles, startIndex, scenario.population, symbolRules, 'linear', row.seed);
+      const book = population.book;
+      const longP: number[] = [];
+      const longN: number[] = [];
+      const shortP: number[] = [];
+      const shortN: number[] = [];
+      for (let i = 0; i < book.side.length; i++) {
+        const side = book.side[i]! > 0 ? 1 : -1;
+        const lp = liquidationPrice(symbolRules.brackets, { side, qty: book.qty[i]!, entry: book.entry[i]!, walletBalance: book.margin[i]! } as never).price;
+        const notional = book.qty[i]! * book.entry[i]!;
+        if (side > 0) {
+          longP.push(lp);
+          longN.push(notional);
+        } else {
+          shortP.push(lp);
+          shortN.push(notional);
+        }
+      }
+      let lowest = Number.POSITIVE_INFINITY;
+      let highest = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < candles.time.length; i++) {
+        lowest = Math.min(lowest, candles.low[i]!);
+        highest = Math.max(highest, candles.high[i]!);
+      }
+      const lo = priceLow ?? lowest * 0.75;
+      const hi = priceHigh ?? highest * 1.25;
+      if (!(hi > lo)) throw new ApiError('invalid_input', 'priceHigh must be above priceLow', { field: 'priceHigh' });
+      const binned = binOpenPositions(sortSide(longP, longN), sortSide(shortP, shortN), series.effectiveLow, series.effectiveHigh, lo, hi, bins);
+      return {
+        ...base,
+        map: {
+          bins,
+          priceLow: lo,
+          priceHigh: hi,
+          long: Array.from(binned.long, Math.round),
+          short: Array.from(binned.short, Math.round),
+          positions: book.side.length,
+          notional: [...longN, ...shortN].reduce((s, x) => s + x, 0),
+        },
+        reason: null,
+      };
+    },
+  };
+}
