@@ -11,6 +11,7 @@ import { portfolioHandlers } from './portfolios';
 import { PortfolioStore } from '../store/portfolios';
 import { RunStore } from '../store/runs';
 import { runHandlers } from './runs';
+import { liquidationMapHandlers } from './liquidation-map';
 import { shippedRules } from './venue-tables';
 import { ApiError } from '../../../shared/errors';
 import { openDatabase, schemaVersion, type Db } from '../store/db';
@@ -126,6 +127,7 @@ export class Backend {
         push: (event) => this.push(event),
         rules: shippedRules,
       }),
+      ...liquidationMapHandlers({ datasets: this.datasets, runs: this.runs }),
     };
   }
 
