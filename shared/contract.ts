@@ -12,6 +12,7 @@ import type { CrashEvent, CrashReport } from './market-data';
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
 import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
+import type { DesignMatrixInfo, LendingCheckInfo, ValidationReportInfo } from './validation';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const symbol = z
@@ -168,6 +169,15 @@ export const methods = {
     trusted: false,
   },
   'jobs.cancel': { params: z.object({ job: z.string().min(1).max(64) }).strict(), trusted: false },
+  'validation.run': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
+  'validation.assumptions': { params: z.object({}).strict(), trusted: false },
+  'validation.lending': { params: z.object({}).strict(), trusted: false },
+  'validation.cancel': { params: z.object({ job: jobId }).strict(), trusted: false },
+  'design.run': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
+  'design.openCell': {
+    params: z.object({ eventId: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), mechanismId: z.string().regex(/^[a-z0-9.-]{1,40}$/), job: jobId.optional() }).strict(),
+    trusted: false,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -214,6 +224,12 @@ export interface Results {
   'runs.delete': { deleted: boolean };
   'runs.liquidationMap': LiquidationMapResult;
   'jobs.cancel': { cancelled: boolean };
+  'validation.run': ValidationReportInfo;
+  'validation.assumptions': { topic: string; text: string }[];
+  'validation.lending': LendingCheckInfo;
+  'validation.cancel': { cancelled: boolean };
+  'design.run': DesignMatrixInfo;
+  'design.openCell': RunInfo;
 }
 
 export type Result<M extends MethodName> = Results[M];

@@ -37,7 +37,7 @@ export interface MarginReport {
   rules: RulesUsed[];
 }
 
-export type RunKind = 'replay' | 'shock';
+export type RunKind = 'replay' | 'shock' | 'validation' | 'design';
 
 export interface PositionOutcomeInfo {
   id: string;

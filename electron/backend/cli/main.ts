@@ -14,6 +14,7 @@ import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
 import { ENGINE_COMMANDS } from './engine-commands';
 import { EXPORT_COMMANDS } from './export-run';
+import { VALIDATION_COMMANDS } from './validation-commands';
 import { MARKET_DATA_COMMANDS } from './market-data-commands';
 
 interface Command {
@@ -77,6 +78,7 @@ const COMMANDS: Record<string, Command> = {
   },
   ...ENGINE_COMMANDS,
   ...EXPORT_COMMANDS,
+  ...VALIDATION_COMMANDS,
   // Streaming import, dataset management, resample and the crash finder (replace the
   // first import/datasets above).
   ...MARKET_DATA_COMMANDS,

@@ -5,6 +5,7 @@
 import { ApiError } from '../../../shared/errors';
 import { runReplay, runShock, type CandleColumns, type ReplayResult, type ReplayScenario, type ShockSpec, type VenueRules } from '../engine';
 import type { TaskContext } from './protocol';
+import { VALIDATION_TASKS } from './validation-tasks';
 import { performance } from 'node:perf_hooks';
 
 export interface ReplayTaskInput {
@@ -45,4 +46,5 @@ export const ENGINE_TASKS = {
   shock(input: ShockTaskInput, context: TaskContext): TimedResult {
     return timed(() => runShock({ ...input, onProgress: (done, total) => context.progress(done, total, 'running the shock') }));
   },
+  ...VALIDATION_TASKS,
 };

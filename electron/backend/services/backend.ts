@@ -11,6 +11,7 @@ import { portfolioHandlers } from './portfolios';
 import { PortfolioStore } from '../store/portfolios';
 import { RunStore } from '../store/runs';
 import { runHandlers } from './runs';
+import { validationHandlers } from './validation';
 import { liquidationMapHandlers } from './liquidation-map';
 import { shippedRules } from './venue-tables';
 import { ApiError } from '../../../shared/errors';
@@ -128,6 +129,7 @@ export class Backend {
         rules: shippedRules,
       }),
       ...liquidationMapHandlers({ datasets: this.datasets, runs: this.runs }),
+      ...validationHandlers({ runs: this.runs, now: this.now, push: (event) => this.push(event), rules: shippedRules }),
     };
   }
 

@@ -167,7 +167,8 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
       return store('shock', name ?? `${scenario.symbol} ${pct}% over ${shock.overSeconds / 60} min`, params, result, startedAt);
     },
 
-    'runs.list': () => ctx.runs.list().map(toRunInfo),
+    // Validation and design reports (kinds 'validation', 'design') are read through validation.* and design.*.
+    'runs.list': () => ctx.runs.list().filter((r) => r.kind !== 'validation' && r.kind !== 'design').map(toRunInfo),
 
     'runs.get': ({ id }): RunDetail => {
       const row = ctx.runs.get(id);
@@ -205,7 +206,7 @@ function resolveScenario(scenario: ScenarioSpec, datasetSymbol: string, candles:
   return { ...scenario, symbol, impact } as ReplayScenario;
 }
 
-function toSummary(result: ReplayResult): RunSummary {
+export function toSummary(result: ReplayResult): RunSummary {
   const s = result.summary;
   return finiteOrNull({
     ...s,
@@ -229,7 +230,7 @@ function toSummary(result: ReplayResult): RunSummary {
   }) as unknown as RunSummary;
 }
 
-function toRunInfo(row: RunRow): RunInfo {
+export function toRunInfo(row: RunRow): RunInfo {
   return {
     id: row.id,
     kind: row.kind as RunKind,

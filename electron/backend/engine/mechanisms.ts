@@ -1,0 +1,297 @@
+/**
+ * Liquidation-mechanism design lab (issue 9): the same estimated population replayed under
+ * alternative liquidation mechanisms, with price impact on, and the outcomes side by side.
+ *
+ * Mechanisms the cascade has natively (passed through the scenario): per-bar liquidation caps,
+ * circuit breakers, insurance-fund size, ADL vs socialised loss. Two are added here without
+ * touching the cascade:
+ * - partial liquidation in slices: each population position becomes `slices` static positions of
+ *   `sliceFraction` of its size whose trigger prices are the successive liquidation prices of the
+ *   remainder after the earlier slices (each slice's realised PnL stays in the margin, so the
+ *   remainder's liquidation price moves away). The cooldown between slices is NOT modelled for the
+ *   static book (a slice fires as soon as the price reaches it).
+ * - Dutch-auction style gradual sales: the forced order is sold evenly over `auctionMinutes`
+ *   instead of at once. With transient impact decaying at half-life τ and a permanent share φ,
+ *   spreading an order over D leaves a peak impact of φ + (1−φ)·(1 − 2^(−x))/(x·ln 2) of the
+ *   immediate one (x = D/τ), so the book is deepened by the inverse of that factor. Auction
+ *   discounts paid to bidders are not modelled.
+ *
+ * Everything runs at the unit size of validation.ts and is scaled to market size: depth, caps and
+ * funds are divided by the scale going in; notionals, bad debt, fund drawdown and ADL multiplied
+ * coming out (exact for linear impact, which is scale-free in V/depth).
+ */
+import type { CandleColumns } from './candles';
+import { runReplay, type ReplayResult, type ReplayScenario } from './index';
+import type { ResilienceSpec } from './impact';
+import { estimatePopulation } from './population';
+import { isolatedLinearLiquidationPrice, type StaticBookInput } from './position-book';
+import { fail, ok, type Result } from './result';
+import { selectRules, type SymbolRules, type VenueRules } from './venue-rules';
+import { barIndexAt, openInterestFor, unitPopulation, type EventCandles, type Kappa, type OpenInterestUsed, type PopulationParameters } from './validation';
+
+/** One mechanism (plain data; stored with the results). Money in USD at market size. */
+export interface MechanismSpec {
+  readonly id: string;
+  readonly label: string;
+  /** Partial liquidation: slices of this fraction of the original size (e.g. 0.2 → 5 slices). */
+  readonly sliceFraction?: number;
+  /** Stated for the record; not modelled for the static book (see the module comment). */
+  readonly cooldownSeconds?: number;
+  /** Most notional liquidated per bar, as a share of open interest. */
+  readonly perStepCapShareOfOI?: number;
+  readonly circuitBreaker?: { readonly thresholdPct: number; readonly windowMinutes: number; readonly haltMinutes: number };
+  /** Insurance fund at the start, USD. */
+  readonly insuranceFundUsd: number;
+  readonly shortfall: 'adl' | 'socialised';
+  /** Gradual (Dutch-auction style) sale of each forced order over this many minutes. */
+  readonly auctionMinutes?: number;
+}
+
+/** The default set of mechanisms compared (baseline first). */
+export const DEFAULT_MECHANISMS: readonly MechanismSpec[] = [
+  { id: 'baseline', label: 'Full liquidation, $100M fund, ADL', insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'partial-20', label: 'Partial: 20% slices (cooldown 30 s)', sliceFraction: 0.2, cooldownSeconds: 30, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'cap-0.05', label: 'Per-minute cap 0.05% of OI', perStepCapShareOfOI: 0.0005, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'cap-0.2', label: 'Per-minute cap 0.2% of OI', perStepCapShareOfOI: 0.002, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'breaker-5-5-15', label: 'Halt at −5% over 5 min for 15 min', circuitBreaker: { thresholdPct: 5, windowMinutes: 5, haltMinutes: 15 }, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'breaker-10-15-30', label: 'Halt at −10% over 15 min for 30 min', circuitBreaker: { thresholdPct: 10, windowMinutes: 15, haltMinutes: 30 }, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'fund-0', label: 'No insurance fund, ADL', insuranceFundUsd: 0, shortfall: 'adl' },
+  { id: 'fund-1b', label: '$1B insurance fund, ADL', insuranceFundUsd: 1e9, shortfall: 'adl' },
+  { id: 'socialised', label: '$100M fund, socialised loss', insuranceFundUsd: 100e6, shortfall: 'socialised' },
+  { id: 'auction-10', label: 'Dutch auction over 10 min', auctionMinutes: 10, insuranceFundUsd: 100e6, shortfall: 'adl' },
+  { id: 'auction-30', label: 'Dutch auction over 30 min', auctionMinutes: 30, insuranceFundUsd: 100e6, shortfall: 'adl' },
+];
+
+/** Resilience used by the lab (the engine's default). */
+export const LAB_RESILIENCE: ResilienceSpec = { halfLifeSeconds: 300, permanentShare: 0.5 };
+
+/** Peak impact of an order sold evenly over `seconds`, relative to selling it at once. */
+export function gradualImpactFactor(seconds: number, resilience: ResilienceSpec): number {
+  const phi = resilience.permanentShare;
+  const h = resilience.halfLifeSeconds;
+  if (!(seconds > 0) || !(h > 0)) return 1;
+  const x = seconds / h;
+  return phi + (1 - phi) * ((1 - Math.pow(2, -x)) / (x * Math.LN2));
+}
+
+/** Market depth of an event (USD per 1% move): from the catalog, at the first replayed bar. */
+export function eventDepth(e: EventCandles): number {
+  const d = e.event.depth;
+  if (d.usdAt1Pct !== undefined) return d.usdAt1Pct;
+  const start = barIndexAt(e.candles.time, Date.parse(e.event.from) / 1000);
+  return ((d.btcAt2Pct ?? 0) / 2) * e.candles.open[start]!;
+}
+
+/**
+ * Split isolated linear positions into slices whose triggers are the successive liquidation prices
+ * of the remainder (see the module comment). Slices at or past bankruptcy are merged into the last.
+ */
+export function sliceBook(book: StaticBookInput, rules: SymbolRules, sliceFraction: number): StaticBookInput {
+  const slices = Math.max(1, Math.round(1 / sliceFraction));
+  const n = book.side.length;
+  const floors = Float64Array.from(rules.brackets, (b) => b.floor);
+  const caps = Float64Array.from(rules.brackets, (b) => b.cap);
+  const mmrs = Float64Array.from(rules.brackets, (b) => b.mmr);
+  const cums = Float64Array.from(rules.brackets, (b) => b.cum);
+  const out = { side: new Int8Array(n * slices), qty: new Float64Array(n * slices), entry: new Float64Array(n * slices), margin: new Float64Array(n * slices), bucket: new Int32Array(n * slices) };
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const s = book.side[i]!;
+    const q = book.qty[i]!;
+    const e = book.entry[i]!;
+    let m = book.margin[i]!;
+    let left = q;
+    for (let j = 0; j < slices && left > 1e-15 * q; j++) {
+      const last = j === slices - 1;
+      const sliceQty = last ? left : Math.min(left, q / slices);
+      const lp = isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, s, left, e, m);
+      // Margin that gives this slice alone the same trigger (tier of the slice's notional).
+      const tier = tierIndex(floors, caps, sliceQty * lp);
+      const sliceMargin = lp * (sliceQty * mmrs[tier]! - s * sliceQty) - cums[tier]! + s * sliceQty * e;
+      const pnl = s * sliceQty * (lp - e);
+      const nextMargin = m + pnl;
+      const mmRest = (left - sliceQty) * lp * mmrs[tierIndex(floors, caps, (left - sliceQty) * lp)]!;
+      const bankruptAfter = !last && !(nextMargin > mmRest);
+      const finalQty = bankruptAfter ? left : sliceQty;
+      out.side[k] = s;
+      out.qty[k] = finalQty;
+      out.entry[k] = e;
+      out.margin[k] = bankruptAfter ? m : Math.max(sliceMargin, 0);
+      out.bucket[k] = book.bucket ? book.bucket[i]! : -1;
+      k++;
+      if (bankruptAfter) break;
+      m = nextMargin;
+      left -= sliceQty;
+    }
+  }
+  return { side: out.side.slice(0, k), qty: out.qty.slice(0, k), entry: out.entry.slice(0, k), margin: out.margin.slice(0, k), bucket: out.bucket.slice(0, k) };
+}
+
+function tierIndex(floors: Float64Array, caps: Float64Array, notionalValue: number): number {
+  for (let k = 0; k < floors.length; k++) if (notionalValue < caps[k]! || k === floors.length - 1) return k;
+  return floors.length - 1;
+}
+
+/** Outcome of one (event, mechanism) cell, at market size. */
+export interface MechanismOutcome {
+  readonly eventId: string;
+  readonly mechanismId: string;
+  /**
+   * Worst effective move / worst exogenous move over the event window: the largest |price/first − 1|
+   * of the effective (with impact) and of the real path, whichever direction (a short squeeze that
+   * the cascade runs away with counts as much as a crash).
+   */
+  readonly amplification: number;
+  readonly exogenousMove: number;
+  readonly effectiveMove: number;
+  readonly liquidatedNotional: number;
+  readonly liquidatedLong: number;
+  readonly liquidatedShort: number;
+  readonly badDebt: number;
+  readonly insuranceFundDrawdown: number;
+  readonly adlVolume: number;
+  readonly halts: number;
+}
+
+/** Everything one cell's replay needs, resolved (so a cell can be re-run and stored as a run). */
+export interface CellPlan {
+  readonly candles: CandleColumns;
+  readonly scenario: ReplayScenario;
+  readonly book: StaticBookInput;
+  readonly bookLabels: readonly string[];
+  readonly scale: number;
+  readonly openInterest: OpenInterestUsed;
+  readonly depthUsd: number;
+}
+
+/** Resolve one cell: the population at unit size, transformed per mechanism, and the scenario. */
+export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationParameters, kappa: Kappa, rules: readonly VenueRules[], seed: number): Result<CellPlan> {
+  const pop = unitPopulation(e, p);
+  const start = pop.lookbackBars;
+  if (start < 1 || start >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
+  const chosen = selectRules(rules, e.event.venue, e.candles.time[start]!);
+  if (!chosen.ok) return chosen;
+  const symbolRules = chosen.value.symbols.BTCUSDT;
+  if (!symbolRules || chosen.value.model !== 'linear') return fail('unknown_symbol', `${e.event.venue} has no linear BTCUSDT rules`, 'venue');
+  const estimate = estimatePopulation(e.candles, start, pop, symbolRules, 'linear', seed);
+  const book = mech.sliceFraction !== undefined ? sliceBook(estimate.book, symbolRules, mech.sliceFraction) : estimate.book;
+  const oi = openInterestFor(e, kappa);
+  const scale = (oi.usd * p.leveragedShare) / pop.openInterest;
+  const depthUsd = eventDepth(e);
+  const factor = mech.auctionMinutes ? gradualImpactFactor(mech.auctionMinutes * 60, LAB_RESILIENCE) : 1;
+  const barMinutes = (e.candles.time[1]! - e.candles.time[0]!) / 60;
+  const cb = mech.circuitBreaker;
+  const scenario: ReplayScenario = {
+    venue: e.event.venue,
+    symbol: 'BTCUSDT',
+    impact: { model: 'linear', depth1Pct: depthUsd / scale, depthScale: 1 / factor },
+    resilience: LAB_RESILIENCE,
+    startIndex: start,
+    insuranceFund: mech.insuranceFundUsd / scale,
+    adl: mech.shortfall,
+    ...(mech.perStepCapShareOfOI !== undefined ? { perStepCap: (mech.perStepCapShareOfOI * oi.usd) / scale } : {}),
+    ...(cb ? { circuitBreaker: { threshold: cb.thresholdPct / 100, windowBars: Math.max(1, Math.round(cb.windowMinutes / barMinutes)), haltBars: Math.max(1, Math.round(cb.haltMinutes / barMinutes)) } } : {}),
+  };
+  return ok({ candles: e.candles, scenario, book, bookLabels: estimate.bucketLabels, scale, openInterest: oi, depthUsd });
+}
+
+/** Replay a planned cell (the raw result, at unit size). */
+export function replayCell(plan: CellPlan, rules: readonly VenueRules[], seed: number): Result<ReplayResult> {
+  return runReplay({ candles: plan.candles, book: plan.book, bookLabels: plan.bookLabels, scenario: plan.scenario, rules, seed });
+}
+
+/** Market-size outcome of a cell's replay over the event's [from, to) window. */
+export function cellOutcome(e: EventCandles, mech: MechanismSpec, plan: CellPlan, res: ReplayResult): MechanismOutcome {
+  const from = Date.parse(e.event.from) / 1000;
+  const to = Date.parse(e.event.to) / 1000;
+  const s = res.steps;
+  let first = Number.NaN;
+  let exoLow = Number.POSITIVE_INFINITY;
+  let effLow = Number.POSITIVE_INFINITY;
+  let exoHigh = Number.NEGATIVE_INFINITY;
+  let effHigh = Number.NEGATIVE_INFINITY;
+  let long = 0;
+  let short = 0;
+  let adl = 0;
+  let halts = 0;
+  let fundMin = plan.scenario.insuranceFund ?? 0;
+  let badStart = Number.NaN;
+  let badEnd = 0;
+  for (let k = 0; k < s.time.length; k++) {
+    const t = s.time[k]!;
+    if (t < from || t >= to) continue;
+    if (Number.isNaN(first)) {
+      first = e.candles.open[res.firstBar + k]!;
+      badStart = k > 0 ? s.badDebt[k - 1]! : 0;
+    }
+    exoLow = Math.min(exoLow, e.candles.low[res.firstBar + k]!);
+    effLow = Math.min(effLow, s.effectiveLow[k]!);
+    exoHigh = Math.max(exoHigh, e.candles.high[res.firstBar + k]!);
+    effHigh = Math.max(effHigh, s.effectiveHigh[k]!);
+    long += s.liquidatedNotionalLong[k]!;
+    short += s.liquidatedNotionalShort[k]!;
+    adl += s.adlVolume[k]!;
+    fundMin = Math.min(fundMin, s.insuranceFund[k]!);
+    badEnd = s.badDebt[k]!;
+  }
+  for (const ev of res.events) if (ev.kind === 'halt' && ev.time >= from && ev.time < to) halts++;
+  const worst = (low: number, high: number): number => {
+    if (!(first > 0)) return 0;
+    const down = low / first - 1;
+    const up = high / first - 1;
+    return Math.abs(up) > Math.abs(down) ? up : down;
+  };
+  const exogenousMove = worst(exoLow, exoHigh);
+  const effectiveMove = worst(effLow, effHigh);
+  const k = plan.scale;
+  return {
+    eventId: e.event.id,
+    mechanismId: mech.id,
+    amplification: exogenousMove !== 0 ? Math.abs(effectiveMove) / Math.abs(exogenousMove) : 1,
+    exogenousMove,
+    effectiveMove,
+    liquidatedNotional: (long + short) * k,
+    liquidatedLong: long * k,
+    liquidatedShort: short * k,
+    badDebt: (badEnd - (Number.isNaN(badStart) ? 0 : badStart)) * k,
+    insuranceFundDrawdown: Math.max(0, (plan.scenario.insuranceFund ?? 0) - fundMin) * k,
+    adlVolume: adl * k,
+    halts,
+  };
+}
+
+/** The design matrix: one outcome per (event, mechanism). */
+export interface DesignMatrix {
+  readonly mechanisms: readonly MechanismSpec[];
+  readonly events: readonly { readonly id: string; readonly title: string; readonly openInterest: OpenInterestUsed; readonly depthUsd: number; readonly scale: number }[];
+  readonly cells: readonly MechanismOutcome[];
+}
+
+/** Run every event under every mechanism. `onStep` after each cell; returning true cancels. */
+export function runDesignLab(
+  events: readonly EventCandles[],
+  mechanisms: readonly MechanismSpec[],
+  p: PopulationParameters,
+  kappa: Kappa,
+  rules: readonly VenueRules[],
+  seed: number,
+  onStep?: (done: number, total: number) => boolean | void,
+): Result<DesignMatrix> {
+  const cells: MechanismOutcome[] = [];
+  const evs: DesignMatrix['events'][number][] = [];
+  const total = events.length * mechanisms.length;
+  for (const e of events) {
+    let meta: DesignMatrix['events'][number] | undefined;
+    for (const m of mechanisms) {
+      const plan = planCell(e, m, p, kappa, rules, seed);
+      if (!plan.ok) return plan;
+      meta ??= { id: e.event.id, title: e.event.title, openInterest: plan.value.openInterest, depthUsd: plan.value.depthUsd, scale: plan.value.scale };
+      const r = replayCell(plan.value, rules, seed);
+      if (!r.ok) return r;
+      cells.push(cellOutcome(e, m, plan.value, r.value));
+      if (onStep?.(cells.length, total) === true) return fail('cancelled', 'design lab cancelled');
+    }
+    if (meta) evs.push(meta);
+  }
+  return ok({ mechanisms, events: evs, cells });
+}

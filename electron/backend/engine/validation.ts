@@ -1,0 +1,420 @@
+/**
+ * Model validation (issue 9): replay real crash paths through the estimated market population and
+ * compare the estimated liquidations with the reported ones. Pure: the caller reads the candle
+ * files and the event catalog (resources/validation/events.json) and passes them in.
+ *
+ * The model, per event:
+ * - open interest N (market-wide BTC futures, USD): reported, or imputed as κ × the notional the
+ *   replayed venue traded over the look-back (κ = geometric mean of that ratio where it is reported);
+ * - a share `leveragedShare` of N sits in the leverage mix (the rest is hedged or low-leverage and
+ *   is assumed never to be liquidated in the window); the mix is {@link BASE_BUCKETS} with every
+ *   leverage times `leverageScale` (capped at the venue's largest);
+ * - that notional opens over the look-back in proportion to volume (DESIGN.md §3.4), in positions
+ *   of about {@link UNIT_POSITION} each (the venue's first bracket), and the real path is replayed
+ *   with impact off (the real path already carries the cascade's own impact);
+ * - estimated liquidations in [from, to) are compared with the observed BTC figure.
+ * With impact off, liquidated notional is linear in the population's size, so the run is done at
+ * unit size and scaled (exactly) to N·leveragedShare.
+ */
+import { sliceCandles, type CandleColumns } from './candles';
+import { runReplay, type ReplayResult } from './index';
+import type { PopulationSpec } from './population';
+import { fail, ok, type Result } from './result';
+import type { VenueRules } from './venue-rules';
+
+/** Leverage mix before scaling (weights: share of the leveraged notional). */
+export const BASE_BUCKETS: readonly { readonly leverage: number; readonly weight: number }[] = [
+  { leverage: 5, weight: 0.3 },
+  { leverage: 10, weight: 0.3 },
+  { leverage: 25, weight: 0.2 },
+  { leverage: 50, weight: 0.12 },
+  { leverage: 100, weight: 0.08 },
+];
+
+/** Notional of one simulated position (quote). Small enough for the first bracket tier everywhere. */
+export const UNIT_POSITION = 20_000;
+
+/** Largest leverage after scaling (Binance BTCUSDT's first tier). */
+export const MAX_LEVERAGE = 125;
+
+/** One event of the catalog (plain data read from resources/validation/events.json). */
+export interface ValidationEvent {
+  readonly id: string;
+  readonly title: string;
+  readonly file: string;
+  readonly market: string;
+  readonly venue: string;
+  readonly lookbackFrom: string;
+  readonly from: string;
+  readonly to: string;
+  readonly openInterest: number | null;
+  readonly openInterestBtc?: number;
+  readonly openInterestSource: string | null;
+  readonly depth: { readonly btcAt2Pct?: number; readonly usdAt1Pct?: number; readonly source: string };
+  readonly observed: {
+    readonly btcNotional: number;
+    readonly btcRule: string;
+    readonly totalNotional: number;
+    readonly longShare: number | null;
+    readonly source: string;
+  };
+  readonly timeProfile: { readonly shareWithin40Minutes: number; readonly peakMinute: string; readonly source: string } | null;
+}
+
+/** The shared population parameters that calibration fits. */
+export interface PopulationParameters {
+  /** Share of open interest held in the leverage mix (0…1]. */
+  readonly leveragedShare: number;
+  /** Multiplier of every bucket's leverage. */
+  readonly leverageScale: number;
+  /** Share of new notional that is long. */
+  readonly longShare: number;
+  /** Simulated positions per bar, side and bucket (at unit size the count follows from the size). */
+  readonly positionsPerBucket: number;
+}
+
+export const DEFAULT_PARAMETERS: PopulationParameters = { leveragedShare: 0.1, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1 };
+
+/** Candles of one event, already cut to [lookbackFrom, to). */
+export interface EventCandles {
+  readonly event: ValidationEvent;
+  readonly candles: CandleColumns;
+}
+
+/** Open interest used for an event, and where it came from. */
+export interface OpenInterestUsed {
+  readonly usd: number;
+  readonly imputed: boolean;
+  readonly note: string;
+}
+
+const isoSeconds = (iso: string): number => Date.parse(iso) / 1000;
+
+/** Index of the first bar at or after `t` (binary search). */
+export function barIndexAt(time: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Quote notional traded on the replayed venue over the look-back. */
+export function lookbackTraded(e: EventCandles): number {
+  const c = e.candles;
+  const start = barIndexAt(c.time, isoSeconds(e.event.from));
+  let sum = 0;
+  for (let i = 0; i < start; i++) sum += c.volume[i]! * c.close[i]!;
+  return sum;
+}
+
+/** Reported open interest in USD (BTC figures times the first replayed bar's open), or null. */
+export function reportedOpenInterest(e: EventCandles): number | null {
+  if (e.event.openInterest !== null) return e.event.openInterest;
+  if (e.event.openInterestBtc !== undefined) {
+    const start = barIndexAt(e.candles.time, isoSeconds(e.event.from));
+    return e.event.openInterestBtc * e.candles.open[start]!;
+  }
+  return null;
+}
+
+/**
+ * κ: geometric mean of reported OI / traded look-back notional over the events of the same market
+ * type (spot or perp candles: their volumes differ several-fold) that report OI; 1 when none does.
+ */
+export function openInterestRatio(events: readonly EventCandles[], market: string): number {
+  let logSum = 0;
+  let n = 0;
+  for (const e of events) {
+    if (e.event.market !== market) continue;
+    const oi = reportedOpenInterest(e);
+    const traded = lookbackTraded(e);
+    if (oi !== null && traded > 0) {
+      logSum += Math.log(oi / traded);
+      n++;
+    }
+  }
+  return n > 0 ? Math.exp(logSum / n) : 1;
+}
+
+/** κ per market type of the catalog. */
+export type Kappa = Readonly<Record<string, number>>;
+
+export function openInterestRatios(events: readonly EventCandles[]): Kappa {
+  const out: Record<string, number> = {};
+  for (const e of events) out[e.event.market] ??= openInterestRatio(events, e.event.market);
+  return out;
+}
+
+/** Open interest for one event: reported, else κ(market) × traded look-back notional. */
+export function openInterestFor(e: EventCandles, kappas: Kappa): OpenInterestUsed {
+  const kappa = kappas[e.event.market] ?? 1;
+  const reported = reportedOpenInterest(e);
+  if (reported !== null) return { usd: reported, imputed: false, note: e.event.openInterestSource ?? 'reported' };
+  const traded = lookbackTraded(e);
+  return { usd: kappa * traded, imputed: true, note: `imputed: κ(${e.event.market}) ${kappa.toFixed(2)} × $${(traded / 1e9).toFixed(2)}B traded on the replayed venue over the look-back` };
+}
+
+/** The population spec of an event at unit size (positions of about UNIT_POSITION). */
+export function unitPopulation(e: EventCandles, p: PopulationParameters): PopulationSpec & { readonly openInterest: number } {
+  const c = e.candles;
+  const lookbackBars = barIndexAt(c.time, isoSeconds(e.event.from));
+  const buckets = BASE_BUCKETS.map((b) => ({ leverage: Math.min(MAX_LEVERAGE, Math.max(1.01, b.leverage * p.leverageScale)), weight: b.weight }));
+  const per = Math.max(1, Math.floor(p.positionsPerBucket));
+  // Unit size: each (bar, side, bucket, slot) position is about UNIT_POSITION on average.
+  const openInterest = lookbackBars * 2 * buckets.length * per * UNIT_POSITION;
+  return { lookbackBars, openInterest, longShare: p.longShare, buckets, entry: 'close', positionsPerBucket: per };
+}
+
+/** What the model estimates for one event. */
+export interface EventEstimate {
+  readonly id: string;
+  readonly openInterest: OpenInterestUsed;
+  /** Factor from the unit-size run to the market: OI · leveragedShare / unit OI. */
+  readonly scale: number;
+  readonly estimated: { readonly total: number; readonly long: number; readonly short: number; readonly longShare: number | null };
+  /** Per bar of [from, to): time, close, estimated long and short liquidations (scaled). */
+  readonly series: { readonly time: number[]; readonly close: number[]; readonly low: number[]; readonly long: number[]; readonly short: number[] };
+  readonly profile: TimeProfile;
+  readonly priceMove: { readonly first: number; readonly low: number; readonly drawdown: number };
+  readonly populationPositions: number;
+}
+
+/** Where in time the liquidations fall. */
+export interface TimeProfile {
+  /** Largest share of the window's liquidations within any 40 consecutive minutes. */
+  readonly shareWithin40Minutes: number;
+  /** Start of that 40-minute stretch (UTC seconds). */
+  readonly best40From: number | null;
+  /** The bar with the most liquidations (UTC seconds). */
+  readonly peakMinute: number | null;
+  readonly peakNotional: number;
+}
+
+/** Time profile of per-bar liquidations (bars of `barSeconds`). */
+export function timeProfile(time: readonly number[], perBar: readonly number[], barSeconds: number): TimeProfile {
+  const total = perBar.reduce((s, v) => s + v, 0);
+  const k = Math.max(1, Math.round(2400 / barSeconds));
+  let best = 0;
+  let bestFrom: number | null = null;
+  let run = 0;
+  let peak = 0;
+  let peakAt: number | null = null;
+  for (let i = 0; i < perBar.length; i++) {
+    run += perBar[i]!;
+    if (i >= k) run -= perBar[i - k]!;
+    if (run > best) {
+      best = run;
+      bestFrom = time[Math.max(0, i - k + 1)]!;
+    }
+    if (perBar[i]! > peak) {
+      peak = perBar[i]!;
+      peakAt = time[i]!;
+    }
+  }
+  return { shareWithin40Minutes: total > 0 ? best / total : 0, best40From: bestFrom, peakMinute: peakAt, peakNotional: peak };
+}
+
+/** Replay one event at unit size; the raw engine result (for storing as a run) and its window. */
+export function replayEvent(e: EventCandles, p: PopulationParameters, rules: readonly VenueRules[], seed: number, extra?: Partial<import('./index').ReplayScenario>): Result<ReplayResult> {
+  const population = unitPopulation(e, p);
+  if (population.lookbackBars < 1 || population.lookbackBars >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
+  return runReplay({
+    candles: e.candles,
+    scenario: { venue: e.event.venue, symbol: 'BTCUSDT', impact: { model: 'none' }, population, ...extra },
+    rules,
+    seed,
+  });
+}
+
+/** Estimate one event's liquidations with the given parameters. */
+export function estimateEvent(e: EventCandles, p: PopulationParameters, kappa: Kappa, rules: readonly VenueRules[], seed = 1): Result<EventEstimate> {
+  const r = replayEvent(e, p, rules, seed);
+  if (!r.ok) return r;
+  const res = r.value;
+  const oi = openInterestFor(e, kappa);
+  const unit = unitPopulation(e, p).openInterest;
+  const scale = (oi.usd * p.leveragedShare) / unit;
+  return ok(summariseWindow(e, res, scale, oi));
+}
+
+/** Cut a replay's series to the event's [from, to) window and scale it. */
+export function summariseWindow(e: EventCandles, res: ReplayResult, scale: number, oi: OpenInterestUsed): EventEstimate {
+  const from = isoSeconds(e.event.from);
+  const to = isoSeconds(e.event.to);
+  const s = res.steps;
+  const out = { time: [] as number[], close: [] as number[], low: [] as number[], long: [] as number[], short: [] as number[] };
+  let long = 0;
+  let short = 0;
+  let low = Number.POSITIVE_INFINITY;
+  let first = Number.NaN;
+  for (let k = 0; k < s.time.length; k++) {
+    const t = s.time[k]!;
+    if (t < from || t >= to) continue;
+    const l = s.liquidatedNotionalLong[k]! * scale;
+    const sh = s.liquidatedNotionalShort[k]! * scale;
+    if (Number.isNaN(first)) first = e.candles.open[res.firstBar + k]!;
+    const barLow = e.candles.low[res.firstBar + k]!;
+    if (barLow < low) low = barLow;
+    out.time.push(t);
+    out.close.push(s.exogenousClose[k]!);
+    out.low.push(barLow);
+    out.long.push(l);
+    out.short.push(sh);
+    long += l;
+    short += sh;
+  }
+  const total = long + short;
+  const perBar = out.long.map((v, i) => v + out.short[i]!);
+  return {
+    id: e.event.id,
+    openInterest: oi,
+    scale,
+    estimated: { total, long, short, longShare: total > 0 ? long / total : null },
+    series: out,
+    profile: timeProfile(out.time, perBar, res.barSeconds),
+    priceMove: { first, low, drawdown: first > 0 ? low / first - 1 : 0 },
+    populationPositions: res.population?.positions ?? 0,
+  };
+}
+
+/** Estimated vs observed for one event. */
+export interface EventComparison {
+  readonly id: string;
+  readonly title: string;
+  readonly sample: 'in' | 'out';
+  readonly observed: ValidationEvent['observed'];
+  readonly observedProfile: ValidationEvent['timeProfile'];
+  readonly estimate: EventEstimate;
+  /** estimated / observed BTC notional. */
+  readonly ratio: number;
+  readonly within2x: boolean;
+  /** Estimated long share − observed long share (null when not reported). */
+  readonly longShareGap: number | null;
+}
+
+export function compareEvent(e: ValidationEvent, est: EventEstimate, inSample: boolean): EventComparison {
+  const ratio = est.estimated.total / e.observed.btcNotional;
+  return {
+    id: e.id,
+    title: e.title,
+    sample: inSample ? 'in' : 'out',
+    observed: e.observed,
+    observedProfile: e.timeProfile,
+    estimate: est,
+    ratio,
+    within2x: ratio >= 0.5 && ratio <= 2,
+    longShareGap: e.observed.longShare !== null && est.estimated.longShare !== null ? est.estimated.longShare - e.observed.longShare : null,
+  };
+}
+
+/** Calibration grid and result. */
+export interface Calibration {
+  readonly inSample: readonly string[];
+  readonly outOfSample: readonly string[];
+  /** Leverage scales tried; for each the best leveraged share (closed form) and its log error. */
+  readonly grid: readonly { readonly leverageScale: number; readonly leveragedShare: number; readonly rmsLogError: number }[];
+  readonly parameters: PopulationParameters;
+}
+
+/** Default grid of leverage scales. */
+export const LEVERAGE_SCALES = [0.5, 0.75, 1, 1.5, 2] as const;
+
+/**
+ * Fit the shared parameters on the in-sample events: for each leverage scale, the leveraged share
+ * that makes the geometric-mean ratio 1 (closed form, liquidations are linear in it), then the
+ * scale with the smallest RMS log error. Share capped at 1.
+ */
+export function calibrate(
+  events: readonly EventCandles[],
+  inSample: readonly string[],
+  base: PopulationParameters,
+  kappa: Kappa,
+  rules: readonly VenueRules[],
+  scales: readonly number[] = LEVERAGE_SCALES,
+  onStep?: () => boolean | void,
+): Result<Calibration> {
+  const fit = events.filter((e) => inSample.includes(e.event.id));
+  if (fit.length === 0) return fail('invalid_input', 'no in-sample events to calibrate on', 'inSample');
+  const grid: { leverageScale: number; leveragedShare: number; rmsLogError: number }[] = [];
+  for (const leverageScale of scales) {
+    const unitParams = { ...base, leverageScale, leveragedShare: 1 };
+    const logs: number[] = [];
+    for (const e of fit) {
+      const est = estimateEvent(e, unitParams, kappa, rules);
+      if (!est.ok) return est;
+      if (onStep?.() === true) return fail('cancelled', 'calibration cancelled');
+      const t = est.value.estimated.total;
+      logs.push(t > 0 ? Math.log(e.event.observed.btcNotional / t) : Number.POSITIVE_INFINITY);
+    }
+    const finite = logs.every(Number.isFinite);
+    const mean = finite ? logs.reduce((s, v) => s + v, 0) / logs.length : Number.POSITIVE_INFINITY;
+    const share = Math.min(1, Math.exp(mean));
+    const logShare = Math.log(share);
+    const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
+    grid.push({ leverageScale, leveragedShare: share, rmsLogError: rms });
+  }
+  const best = grid.reduce((a, b) => (b.rmsLogError < a.rmsLogError ? b : a));
+  return ok({
+    inSample: fit.map((e) => e.event.id),
+    outOfSample: events.filter((e) => !inSample.includes(e.event.id)).map((e) => e.event.id),
+    grid,
+    parameters: { ...base, leverageScale: best.leverageScale, leveragedShare: best.leveragedShare },
+  });
+}
+
+/** The whole report. */
+export interface ValidationReport {
+  readonly parameters: PopulationParameters;
+  readonly calibration: Calibration | null;
+  readonly kappa: Kappa;
+  readonly events: readonly EventComparison[];
+  readonly score: { readonly within2x: number; readonly within2xOutOfSample: number; readonly events: number; readonly target: string; readonly met: boolean };
+}
+
+/**
+ * Validate: calibrate (unless `fixed` parameters are given), estimate every event, compare.
+ * `onStep` is called after every replay; returning true cancels.
+ */
+export function validate(
+  events: readonly EventCandles[],
+  inSample: readonly string[],
+  rules: readonly VenueRules[],
+  options: { fixed?: PopulationParameters; base?: PopulationParameters; onStep?: () => boolean | void } = {},
+): Result<ValidationReport> {
+  const kappa = openInterestRatios(events);
+  let calibration: Calibration | null = null;
+  let parameters = options.fixed;
+  if (!parameters) {
+    const c = calibrate(events, inSample, options.base ?? DEFAULT_PARAMETERS, kappa, rules, LEVERAGE_SCALES, options.onStep);
+    if (!c.ok) return c;
+    calibration = c.value;
+    parameters = c.value.parameters;
+  }
+  const out: EventComparison[] = [];
+  for (const e of events) {
+    const est = estimateEvent(e, parameters, kappa, rules);
+    if (!est.ok) return est;
+    if (options.onStep?.() === true) return fail('cancelled', 'validation cancelled');
+    out.push(compareEvent(e.event, est.value, inSample.includes(e.event.id)));
+  }
+  const within = out.filter((c) => c.within2x).length;
+  const withinOut = out.filter((c) => c.within2x && c.sample === 'out').length;
+  return ok({
+    parameters,
+    calibration,
+    kappa,
+    events: out,
+    score: { within2x: within, within2xOutOfSample: withinOut, events: out.length, target: 'within 2× for ≥ 4 of 6, ≥ 2 of them out of sample', met: within >= 4 && withinOut >= 2 },
+  });
+}
+
+/** Cut candles to [lookbackFrom, to) of an event (views, no copy). */
+export function eventWindow(all: CandleColumns, event: ValidationEvent): EventCandles {
+  const a = barIndexAt(all.time, isoSeconds(event.lookbackFrom));
+  const b = barIndexAt(all.time, isoSeconds(event.to));
+  return { event, candles: sliceCandles(all, a, b) };
+}

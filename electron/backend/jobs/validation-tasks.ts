@@ -1,0 +1,53 @@
+/**
+ * Worker tasks of the validation and the design lab (issue 9). Inputs are plain data (the catalog
+ * events and their candle columns, read by the service); engine errors become typed errors.
+ */
+import { performance } from 'node:perf_hooks';
+import { ApiError } from '../../../shared/errors';
+import type { Result, ReplayResult, VenueRules } from '../engine';
+import { validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
+import { cellOutcome, planCell, replayCell, runDesignLab, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
+import type { TaskContext } from './protocol';
+
+export interface ValidateTaskInput {
+  events: EventCandles[];
+  inSample: string[];
+  rules: VenueRules[];
+  fixed?: PopulationParameters;
+}
+
+export interface DesignTaskInput {
+  events: EventCandles[];
+  mechanisms: MechanismSpec[];
+  parameters: PopulationParameters;
+  kappa: Kappa;
+  rules: VenueRules[];
+  seed: number;
+}
+
+export interface DesignCellTaskInput extends Omit<DesignTaskInput, 'events' | 'mechanisms'> {
+  event: EventCandles;
+  mechanism: MechanismSpec;
+}
+
+function unwrap<T>(r: Result<T>): T {
+  if (!r.ok) throw new ApiError(r.error.code === 'cancelled' ? 'cancelled' : 'invalid_input', r.error.message, r.error.field ? { field: r.error.field } : {});
+  return r.value;
+}
+
+export const VALIDATION_TASKS = {
+  validate(input: ValidateTaskInput, context: TaskContext): ValidationReport {
+    const total = (input.fixed ? 0 : 5 * input.inSample.length) + input.events.length;
+    let done = 0;
+    return unwrap(validate(input.events, input.inSample, input.rules, { ...(input.fixed ? { fixed: input.fixed } : {}), onStep: () => void context.progress(++done, total, 'replaying crash windows') }));
+  },
+  design(input: DesignTaskInput, context: TaskContext): DesignMatrix {
+    return unwrap(runDesignLab(input.events, input.mechanisms, input.parameters, input.kappa, input.rules, input.seed, (done, total) => void context.progress(done, total, 'replaying mechanisms')));
+  },
+  designCell(input: DesignCellTaskInput): { result: ReplayResult; outcome: MechanismOutcome; scale: number; engineMs: number } {
+    const start = performance.now();
+    const plan = unwrap(planCell(input.event, input.mechanism, input.parameters, input.kappa, input.rules, input.seed));
+    const result = unwrap(replayCell(plan, input.rules, input.seed));
+    return { result, outcome: cellOutcome(input.event, input.mechanism, plan, result), scale: plan.scale, engineMs: performance.now() - start };
+  },
+};

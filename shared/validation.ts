@@ -1,0 +1,126 @@
+/**
+ * Model validation and the mechanism design lab on the wire (issue 9). These mirror the engine's
+ * plain-data results (electron/backend/engine/validation.ts, mechanisms.ts, lending-check.ts),
+ * which the renderer must not import. Every modelled figure is an ESTIMATE; every reported figure
+ * is OBSERVED and carries its source.
+ */
+
+export interface PopulationParametersInfo {
+  leveragedShare: number;
+  leverageScale: number;
+  longShare: number;
+  positionsPerBucket: number;
+}
+
+export interface OpenInterestInfo {
+  usd: number;
+  imputed: boolean;
+  note: string;
+}
+
+export interface EventComparisonInfo {
+  id: string;
+  title: string;
+  sample: 'in' | 'out';
+  observed: { btcNotional: number; btcRule: string; totalNotional: number; longShare: number | null; source: string };
+  observedProfile: { shareWithin40Minutes: number; peakMinute: string; source: string } | null;
+  estimate: {
+    id: string;
+    openInterest: OpenInterestInfo;
+    scale: number;
+    estimated: { total: number; long: number; short: number; longShare: number | null };
+    series: { time: number[]; close: number[]; low: number[]; long: number[]; short: number[] };
+    profile: { shareWithin40Minutes: number; best40From: number | null; peakMinute: number | null; peakNotional: number };
+    priceMove: { first: number; low: number; drawdown: number };
+    populationPositions: number;
+  };
+  ratio: number;
+  within2x: boolean;
+  longShareGap: number | null;
+}
+
+export interface ValidationReportInfo {
+  parameters: PopulationParametersInfo;
+  calibration: {
+    inSample: string[];
+    outOfSample: string[];
+    grid: { leverageScale: number; leveragedShare: number; rmsLogError: number }[];
+    parameters: PopulationParametersInfo;
+  } | null;
+  kappa: Record<string, number>;
+  events: EventComparisonInfo[];
+  score: { within2x: number; within2xOutOfSample: number; events: number; target: string; met: boolean };
+  scaling: string;
+  openInterestRule: string;
+  depthRule: string;
+  dataDir: string;
+  engineVersion: string;
+  /** Stored run holding this report. */
+  runId: number;
+}
+
+export interface MechanismInfo {
+  id: string;
+  label: string;
+  sliceFraction?: number;
+  cooldownSeconds?: number;
+  perStepCapShareOfOI?: number;
+  circuitBreaker?: { thresholdPct: number; windowMinutes: number; haltMinutes: number };
+  insuranceFundUsd: number;
+  shortfall: 'adl' | 'socialised';
+  auctionMinutes?: number;
+}
+
+export interface MechanismOutcomeInfo {
+  eventId: string;
+  mechanismId: string;
+  amplification: number;
+  exogenousMove: number;
+  effectiveMove: number;
+  liquidatedNotional: number;
+  liquidatedLong: number;
+  liquidatedShort: number;
+  badDebt: number;
+  insuranceFundDrawdown: number;
+  adlVolume: number;
+  halts: number;
+}
+
+export interface DesignMatrixInfo {
+  mechanisms: MechanismInfo[];
+  events: { id: string; title: string; openInterest: OpenInterestInfo; depthUsd: number; scale: number }[];
+  cells: MechanismOutcomeInfo[];
+  parameters: PopulationParametersInfo;
+  engineVersion: string;
+  runId: number;
+}
+
+export interface LendingCheckInfo {
+  source: string;
+  records: number;
+  positions: number;
+  collateralUsd: number;
+  debtUsd: number;
+  bonus: { collateral: string; records: number; medianImpliedBonus: number; modelBonus: number | null }[];
+  closes: { medianPerPosition: number; maxPerPosition: number; positionsOver3: number; modelMaxOnMonotoneFall: number };
+  hourly: { hour: number; observedDebtUsd: number; observedBtcBackedUsd: number; observedShare: number; modelShare: number; btcLow: number }[];
+  hourlyCorrelation: number | null;
+  findings: string[];
+}
+
+/** Every modelling assumption behind the validation and the design lab (shown in the app and the CLI). */
+export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
+  { topic: 'Mark price', text: 'Liquidations trigger on the candle path (mark = last-trade 1m candles, walked O→L→H→C for bullish and O→H→L→C for bearish bars). No mark/index series is available, so wicks on one venue trigger as if they were the mark.' },
+  { topic: 'One venue, one asset', text: 'The candles are Binance BTC/USDT (spot, or the USDⓈ-M perpetual for 2022-05 and 2022-11). Market-wide BTC liquidations are estimated from them; the reported figures are scaled to BTC as stated beside each (reported BTC figure; BTC longs ÷ long share; or the total × the mean BTC share 38.3%).' },
+  { topic: 'Open interest', text: 'Reported pre-event BTC open interest where CRASH-FACTS.md has it (2021-05, 2022-11, 2025-10); otherwise imputed from the notional the replayed venue traded over the look-back times κ, the ratio seen where OI is reported (per spot/perp file).' },
+  { topic: 'Population shape', text: 'Positions open over a one-day look-back before the window, in proportion to traded volume, at the bar close, half long and half short, over the leverage mix 5/10/25/50/100× with weights 30/30/20/12/8% (every leverage times the fitted scale, capped at 125×). Only a fitted share of open interest is in this mix; the rest (hedged, low-leverage or older positions) is assumed never to be liquidated in the window. Positions the look-back already liquidated are dropped.' },
+  { topic: 'Position size', text: 'Simulated positions are about $20,000 each (the first bracket tier) and totals are scaled linearly to market size; large accounts on higher tiers are not represented.' },
+  { topic: 'Margin', text: 'Isolated margin, liquidation price from the venue formula with tiers (Binance USDⓈ-M tables in force at the date). Cross-margin accounts, top-ups and voluntary closes during the window are ignored.' },
+  { topic: 'Impact in validation', text: 'Off: the real path already contains the cascade’s own price impact, so adding impact would count it twice.' },
+  { topic: 'Impact in the design lab', text: 'Linear depth (notional per 1% move) from Kaiko figures in CRASH-FACTS.md, transient impact with a 300 s half-life and 50% permanent. The real path is treated as exogenous, so the lab’s amplification double counts the part of the real move that was itself endogenous: read it as a comparison between mechanisms, not a forecast.' },
+  { topic: 'Partial liquidation', text: 'Modelled as slices whose triggers are the successive liquidation prices of the remainder; the cooldown between slices is not modelled for the population.' },
+  { topic: 'Dutch auction', text: 'Modelled as the forced order sold evenly over the auction: the book is deepened by the inverse of the peak-impact factor φ + (1−φ)(1−2^−x)/(x ln 2), x = duration/half-life. Auction discounts are not modelled.' },
+  { topic: 'Insurance fund and ADL', text: 'One fund for the whole market, sized per mechanism; shortfalls beyond it go to ADL (profitable opposite positions ranked by PnL% × leverage) or are socialised as bad debt.' },
+  { topic: 'Calibration', text: 'Chronological split: the three earliest events fit the leveraged share (closed form) and the leverage scale (grid 0.5–2); the three latest are out of sample. Observed totals are lower bounds (throttled exchange feeds), so ratios above 1 may be less wrong than they look.' },
+  { topic: 'Ignored', text: 'Funding, fees other than the liquidation fee, other assets (ETH, SOL, alts), spot/DeFi liquidations, exchange outages and order-book depth changes during the crash, and traders reacting to the crash.' },
+];
