@@ -4,7 +4,11 @@
  * `process.parentPort` with the protocol in `utility-protocol.ts`. No Electron import: the
  * port is the only tie to Electron.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApiError } from '../../shared/errors';
+import { selectNativeBinding } from './native-binding';
 import { Backend } from './services/backend';
 import { dbPathFromArgs, serveBackendOnPort, startupError, type PortLike } from './utility-protocol';
 
@@ -12,7 +16,14 @@ function openBackend(): Backend | ApiError {
   const dbPath = dbPathFromArgs(process.argv, process.env);
   if (!dbPath) return new ApiError('internal', 'the backend was started without --db PATH or $UNDERTOW_DB');
   try {
-    return new Backend({ dbPath });
+    // Inside Electron, better-sqlite3 built for Electron's ABI (never the Node build in node_modules).
+    const nativeBinding = selectNativeBinding({
+      electronVersion: process.versions.electron,
+      resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+      entryDir: path.dirname(fileURLToPath(import.meta.url)),
+      exists: (file) => fs.existsSync(file),
+    });
+    return new Backend({ dbPath, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (err) {
     // A corrupt or newer database, or a native module for the wrong runtime: keep running so
     // the UI can show why instead of a dead app.

@@ -52,10 +52,15 @@ describe('electron-builder.yml', () => {
     expect(patterns).toEqual(['out/**', 'package.json']);
   });
 
-  it('unpacks better-sqlite3’s native module from the asar and rebuilds it for Electron', () => {
+  it('unpacks better-sqlite3’s native module and packages the separate Electron-ABI copy, never rebuilding node_modules', () => {
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('node_modules/better-sqlite3/**/*.node');
-    expect(config.npmRebuild).toBe(true);
+    // A rebuild in node_modules would break the Node build the tests load.
+    expect(config.npmRebuild).toBe(false);
+    // Where electron/backend/native-binding.ts looks for it: resources/electron-native/.
+    expect(config.extraResources).toEqual([
+      { from: 'build/electron-native/better_sqlite3.node', to: 'electron-native/better_sqlite3.node' },
+    ]);
   });
 
   it('targets AppImage and deb on Linux, dmg on macOS, nsis on Windows', () => {
