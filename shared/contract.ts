@@ -13,6 +13,7 @@ import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type Store
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
 import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
 import type { DesignMatrixInfo, LendingCheckInfo, ValidationReportInfo } from './validation';
+import { whatIfMetricsParams, whatIfMonteCarloParams, whatIfShockParams, whatIfSweepParams, type WhatIfMetrics } from './what-if';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const symbol = z
@@ -169,6 +170,10 @@ export const methods = {
     trusted: false,
   },
   'jobs.cancel': { params: z.object({ job: z.string().min(1).max(64) }).strict(), trusted: false },
+  'whatif.metrics': { params: whatIfMetricsParams, trusted: false },
+  'whatif.shock': { params: whatIfShockParams, trusted: false },
+  'whatif.sweep': { params: whatIfSweepParams, trusted: false },
+  'whatif.montecarlo': { params: whatIfMonteCarloParams, trusted: false },
   'validation.run': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
   'validation.assumptions': { params: z.object({}).strict(), trusted: false },
   'validation.lending': { params: z.object({}).strict(), trusted: false },
@@ -224,6 +229,10 @@ export interface Results {
   'runs.delete': { deleted: boolean };
   'runs.liquidationMap': LiquidationMapResult;
   'jobs.cancel': { cancelled: boolean };
+  'whatif.metrics': WhatIfMetrics;
+  'whatif.shock': RunInfo;
+  'whatif.sweep': RunInfo;
+  'whatif.montecarlo': RunInfo;
   'validation.run': ValidationReportInfo;
   'validation.assumptions': { topic: string; text: string }[];
   'validation.lending': LendingCheckInfo;

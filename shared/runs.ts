@@ -37,7 +37,7 @@ export interface MarginReport {
   rules: RulesUsed[];
 }
 
-export type RunKind = 'replay' | 'shock' | 'validation' | 'design';
+export type RunKind = 'replay' | 'shock' | 'sweep' | 'montecarlo' | 'validation' | 'design';
 
 export interface PositionOutcomeInfo {
   id: string;
@@ -109,6 +109,8 @@ export interface RunSummary {
   skipped: { positionId: string; reason: string }[];
   population: unknown;
   staticPositions: number;
+  /** What-if runs (issue 7): the user's losses, the grid or the loss distribution. */
+  whatIf?: import('./what-if').WhatIfRunSummary;
 }
 
 export interface RunEvent {

@@ -13,6 +13,7 @@ import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
 import { ENGINE_COMMANDS } from './engine-commands';
+import { WHAT_IF_COMMANDS } from './what-if-commands';
 import { EXPORT_COMMANDS } from './export-run';
 import { VALIDATION_COMMANDS } from './validation-commands';
 import { MARKET_DATA_COMMANDS } from './market-data-commands';
@@ -77,6 +78,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...ENGINE_COMMANDS,
+  ...WHAT_IF_COMMANDS,
   ...EXPORT_COMMANDS,
   ...VALIDATION_COMMANDS,
   // Streaming import, dataset management, resample and the crash finder (replace the

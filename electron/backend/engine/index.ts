@@ -426,3 +426,10 @@ export function runShock(input: ShockInput): Result<ReplayResult> {
 
 /** Points each bar is walked through (exposed for UIs that draw the intrabar path). */
 export const INTRABAR_POINTS = PATH_POINTS;
+
+// What-if lab (shaped shocks, shock populations, sensitivity grid, Monte Carlo, risk measures).
+export * from './shock-path';
+export * from './what-if';
+export * from './paths';
+export * from './risk-measures';
+export * from './monte-carlo';

@@ -12,6 +12,7 @@ import { PortfolioStore } from '../store/portfolios';
 import { RunStore } from '../store/runs';
 import { runHandlers } from './runs';
 import { validationHandlers } from './validation';
+import { whatIfHandlers } from './what-if';
 import { liquidationMapHandlers } from './liquidation-map';
 import { shippedRules } from './venue-tables';
 import { ApiError } from '../../../shared/errors';
@@ -110,6 +111,14 @@ export class Backend {
   }
 
   private createHandlers(): Handlers {
+    const runs = runHandlers({
+      datasets: this.datasets,
+      portfolios: this.portfolios,
+      runs: this.runs,
+      now: this.now,
+      push: (event) => this.push(event),
+      rules: shippedRules,
+    });
     return {
       'app.info': () => ({
         name: 'Undertow',
@@ -120,13 +129,15 @@ export class Backend {
       }),
       ...marketDataHandlers(this.marketData),
       ...portfolioHandlers(this.portfolios, this.now),
-      ...runHandlers({
+      ...runs,
+      ...whatIfHandlers({
         datasets: this.datasets,
         portfolios: this.portfolios,
         runs: this.runs,
         now: this.now,
         push: (event) => this.push(event),
         rules: shippedRules,
+        cancelOther: runs['jobs.cancel'],
       }),
       ...liquidationMapHandlers({ datasets: this.datasets, runs: this.runs }),
       ...validationHandlers({ runs: this.runs, now: this.now, push: (event) => this.push(event), rules: shippedRules }),
