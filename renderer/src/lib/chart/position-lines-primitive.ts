@@ -1,0 +1,123 @@
+/**
+ * Own positions' liquidation and margin-call prices as dashed lines, all drawn by ONE series
+ * primitive (partial-price-line style: each line starts at the bar its position opened and
+ * ends at the bar it was liquidated). DESIGN.md §5 measured why not one `createPriceLine`
+ * each: 1,000 price lines cost ~24 ms of script per frame, almost all in their axis labels.
+ * Here lines are batched into one path per kind, and only the few nearest the price get a label.
+ */
+import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, Logical, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
+import type { CanvasRenderingTarget2D } from 'fancy-canvas';
+
+export interface PriceLineSpec {
+  readonly price: number;
+  readonly kind: 'liquidation' | 'margin-call';
+  readonly title: string;
+  /** Chart bar index where the line starts (the position opened). */
+  readonly fromBar: number;
+  /** Chart bar index where it ends (liquidated), or null: open to the right edge. */
+  readonly toBar: number | null;
+}
+
+const COLORS = { liquidation: '#ff6b6b', 'margin-call': '#f5b942' } as const;
+
+export class PositionLinesPrimitive implements ISeriesPrimitive<Time> {
+  private chart: IChartApi | null = null;
+  private series: ISeriesApi<SeriesType> | null = null;
+  private requestUpdate: (() => void) | null = null;
+  private lines: readonly PriceLineSpec[] = [];
+  private cursorBar = -1;
+  private labelPrice = 0;
+  private readonly labels: number;
+  private readonly view: IPrimitivePaneView;
+
+  /** `labels`: how many lines nearest the price get a title. */
+  constructor(labels = 6) {
+    this.labels = labels;
+    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
+    this.view = { zOrder: () => 'normal', renderer: () => renderer };
+  }
+
+  attached(param: SeriesAttachedParameter<Time>): void {
+    this.chart = param.chart as IChartApi;
+    this.series = param.series;
+    this.requestUpdate = param.requestUpdate;
+  }
+
+  detached(): void {
+    this.chart = this.series = this.requestUpdate = null;
+  }
+
+  paneViews(): readonly IPrimitivePaneView[] {
+    return [this.view];
+  }
+
+  setLines(lines: readonly PriceLineSpec[]): void {
+    this.lines = lines;
+    this.requestUpdate?.();
+  }
+
+  /** Cut at the chart bar of the cursor; `price` picks which lines get labels. */
+  setCursor(chartBar: number, price: number): void {
+    this.cursorBar = chartBar;
+    this.labelPrice = price;
+  }
+
+  private draw(target: CanvasRenderingTarget2D): void {
+    const { chart, series } = this;
+    if (!chart || !series || this.lines.length === 0) return;
+    const ts = chart.timeScale();
+    const visible: { x0: number; x1: number; y: number; line: PriceLineSpec }[] = [];
+    target.useMediaCoordinateSpace(({ context, mediaSize }) => {
+      const right = mediaSize.width;
+      const cursorX = ts.logicalToCoordinate(this.cursorBar as Logical) ?? right;
+      for (const line of this.lines) {
+        if (line.fromBar > this.cursorBar) continue; // not opened yet at the cursor
+        const y = series.priceToCoordinate(line.price);
+        if (y === null || y < 0 || y > mediaSize.height) continue;
+        const x0 = Math.max(0, ts.logicalToCoordinate(line.fromBar as Logical) ?? 0);
+        const ended = line.toBar !== null && line.toBar <= this.cursorBar;
+        const x1 = ended ? (ts.logicalToCoordinate(line.toBar as Logical) ?? cursorX) : right;
+        if (x1 <= x0) continue;
+        visible.push({ x0, x1, y, line });
+      }
+      context.save();
+      context.lineWidth = 1;
+      context.setLineDash([5, 4]);
+      for (const kind of ['margin-call', 'liquidation'] as const) {
+        context.beginPath();
+        for (const v of visible) {
+          if (v.line.kind !== kind) continue;
+          const y = Math.round(v.y) + 0.5;
+          context.moveTo(v.x0, y);
+          context.lineTo(v.x1, y);
+        }
+        context.strokeStyle = COLORS[kind];
+        context.globalAlpha = kind === 'liquidation' ? 0.9 : 0.7;
+        context.stroke();
+      }
+      context.setLineDash([]);
+      context.globalAlpha = 1;
+      // Labels: only the few still-open lines nearest the price, so they stay readable.
+      const open = visible.filter((v) => v.x1 >= right - 1);
+      open.sort((a, b) => Math.abs(a.line.price - this.labelPrice) - Math.abs(b.line.price - this.labelPrice));
+      context.font = '11px system-ui, sans-serif';
+      context.textBaseline = 'middle';
+      const placed: number[] = [];
+      for (const v of open.slice(0, this.labels)) {
+        let y = v.y;
+        while (placed.some((p) => Math.abs(p - y) < 14)) y += 14;
+        placed.push(y);
+        const text = v.line.title;
+        const w = context.measureText(text).width + 8;
+        const x = right - w - 4;
+        context.fillStyle = 'rgba(15, 20, 25, 0.85)';
+        context.fillRect(x, y - 8, w, 16);
+        context.strokeStyle = COLORS[v.line.kind];
+        context.strokeRect(x + 0.5, y - 7.5, w - 1, 15);
+        context.fillStyle = COLORS[v.line.kind];
+        context.fillText(text, x + 4, y);
+      }
+      context.restore();
+    });
+  }
+}

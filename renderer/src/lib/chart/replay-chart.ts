@@ -1,0 +1,300 @@
+/**
+ * The replay chart: candles cut at the cursor, with the run's overlays.
+ * - pane 0: candles, the effective price (when impact is on), own position lines (one
+ *   primitive), the estimated liquidation map (one band primitive), price-anchored event markers;
+ * - pane 1: estimated liquidated notional per bar, longs and shorts;
+ * - pane 2: the portfolio's margin ratio (or the insurance fund of a market-only run).
+ * Moving the cursor forward appends bars with `update()`, back removes them with `pop()`, and a
+ * jump replaces the data with `setData()` keeping the visible logical range. Nothing right of
+ * the cursor is ever handed to the chart. Colours and the UTC formatter come from candle-chart.
+ */
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  HistogramSeries,
+  LineSeries,
+
+  createChart,
+  createSeriesMarkers,
+  type CandlestickData,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type LineData,
+  type HistogramData,
+  type MouseEventParams,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { CandleColumns } from '../../../../shared/domain';
+import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
+import { CHART_COLORS, formatUtc } from './candle-chart';
+import { HeatBandPrimitive } from './heat-band-primitive';
+import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
+import { barIndexAt, transition } from '../replay/cursor';
+
+/** Everything the chart draws, precomputed once per opened run. */
+export interface ReplayFrames {
+  readonly candles: CandleColumns;
+  readonly detail: RunDetail;
+  readonly overlay: LiquidationMapResult | null;
+  /** Chart bar index of replayed bar 0 (bars before it are the look-back). */
+  readonly firstBar: number;
+  /** Replayed bar of each event (same order as detail.events). */
+  readonly eventBar: readonly number[];
+}
+
+const MARKER: Record<RunEvent['kind'], { color: string; shape: SeriesMarker<Time>['shape']; label: string }> = {
+  margin_call: { color: '#f5b942', shape: 'circle', label: 'MC' },
+  liquidation: { color: '#ff6b6b', shape: 'square', label: 'LIQ' },
+  partial_liquidation: { color: '#ff9e6b', shape: 'square', label: 'part' },
+  adl: { color: '#c792ea', shape: 'arrowDown', label: 'ADL' },
+  halt: { color: '#4aa3ff', shape: 'arrowUp', label: 'HALT' },
+};
+
+export class ReplayChart {
+  readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly effective: ISeriesApi<'Line'>;
+  private readonly longs: ISeriesApi<'Histogram'>;
+  private readonly shorts: ISeriesApi<'Histogram'>;
+  private readonly ratio: ISeriesApi<'Line'>;
+  private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private readonly heat = new HeatBandPrimitive();
+  private readonly lines = new PositionLinesPrimitive(6);
+  private frames: ReplayFrames | null = null;
+  private cursor = -1;
+  private markerCount = -1;
+  private ownMarkers: SeriesMarker<Time>[] = [];
+  private showEffective = false;
+  private ratioKind: 'margin-ratio' | 'insurance-fund' = 'insurance-fund';
+
+  constructor(container: HTMLElement) {
+    this.chart = createChart(container, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: CHART_COLORS.background },
+        textColor: CHART_COLORS.text,
+        attributionLogo: true,
+        panes: { separatorColor: CHART_COLORS.grid },
+      },
+      grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
+      crosshair: { mode: CrosshairMode.Normal },
+      // The cursor decides what is visible; new bars must not scroll the view on their own.
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid, minBarSpacing: 0.01, shiftVisibleRangeOnNewBar: false, rightOffset: 8 },
+      rightPriceScale: { borderColor: CHART_COLORS.grid },
+      localization: { timeFormatter: formatUtc },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: CHART_COLORS.up,
+      downColor: CHART_COLORS.down,
+      borderVisible: false,
+      wickUpColor: CHART_COLORS.up,
+      wickDownColor: CHART_COLORS.down,
+    });
+    this.effective = this.chart.addSeries(LineSeries, { color: '#4aa3ff', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: 'effective (estimated)', visible: false });
+    this.longs = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.down, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'longs liquidated (est.)' }, 1);
+    this.shorts = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.up, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'shorts liquidated (est.)' }, 1);
+    this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
+    this.candles.attachPrimitive(this.heat);
+    this.candles.attachPrimitive(this.lines);
+    this.markers = createSeriesMarkers(this.candles, [], { zOrder: 'aboveSeries' });
+    const panes = this.chart.panes();
+    panes[0]?.setStretchFactor(4);
+    panes[1]?.setStretchFactor(1.2);
+    panes[2]?.setStretchFactor(1.2);
+  }
+
+  /** Opens a run's frames and shows replayed bar `index`, fitting the whole window. */
+  open(frames: ReplayFrames, index: number, precision = 2): void {
+    this.frames = frames;
+    const digits = Math.max(0, Math.min(precision, 8));
+    this.candles.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: 10 ** -digits } });
+    const s = frames.detail.series;
+    this.showEffective = s.effectiveClose.some((v, i) => Math.abs(v - s.exogenousClose[i]!) > 1e-9 * Math.abs(v));
+    this.effective.applyOptions({ visible: this.showEffective });
+    const account = frames.overlay?.account ?? null;
+    this.ratioKind = account ? 'margin-ratio' : 'insurance-fund';
+    this.ratio.applyOptions({
+      title: account ? 'margin ratio (est.)' : 'insurance fund (est.)',
+      priceFormat: account ? { type: 'percent', precision: 1, minMove: 0.1 } : { type: 'volume' },
+    });
+    this.ownMarkers = buildMarkers(frames);
+    const map = frames.overlay?.map ?? null;
+    this.heat.setMap(map, s.time.length, frames.firstBar, false);
+    this.lines.setLines(buildLines(frames));
+    this.cursor = -1;
+    this.reset(index);
+    this.chart.timeScale().setVisibleLogicalRange({ from: -2, to: frames.candles.time.length + 8 });
+  }
+
+  setLog(log: boolean): void {
+    this.heat.setLog(log);
+    this.chart.timeScale().applyOptions({});
+  }
+
+  /** Moves the cursor to replayed bar `index`: update() forward, pop() back, setData() on a jump. */
+  moveTo(index: number): void {
+    if (!this.frames) return;
+    const t = transition(this.cursor, index);
+    if (t.kind === 'none') return;
+    if (t.kind === 'forward') {
+      for (let k = t.from; k <= t.to; k++) this.append(k);
+    } else if (t.kind === 'back') {
+      const n = t.count;
+      this.candles.pop(n);
+      if (this.showEffective) this.effective.pop(n);
+      this.longs.pop(n);
+      this.shorts.pop(n);
+      this.ratio.pop(n);
+    } else {
+      const range = this.chart.timeScale().getVisibleLogicalRange();
+      this.reset(t.to);
+      if (range) this.chart.timeScale().setVisibleLogicalRange(range);
+    }
+    this.cursor = index;
+    this.afterMove();
+  }
+
+  /** Chart data up to replayed bar `index` (the look-back bars first), replacing all. */
+  private reset(index: number): void {
+    const f = this.frames!;
+    const upto = f.firstBar + index + 1;
+    const c = f.candles;
+    const candles: CandlestickData<Time>[] = new Array(upto);
+    for (let i = 0; i < upto; i++) candles[i] = candleAt(c, i);
+    this.candles.setData(candles);
+    const eff: LineData<Time>[] = [];
+    const longs: HistogramData<Time>[] = [];
+    const shorts: HistogramData<Time>[] = [];
+    const ratio: (LineData<Time> | { time: Time })[] = [];
+    for (let k = 0; k <= index; k++) {
+      const p = this.pointsAt(k);
+      if (this.showEffective) eff.push(p.effective);
+      longs.push(p.longs);
+      shorts.push(p.shorts);
+      ratio.push(p.ratio);
+    }
+    this.effective.setData(eff);
+    this.longs.setData(longs);
+    this.shorts.setData(shorts);
+    this.ratio.setData(ratio);
+    this.cursor = index;
+    this.afterMove();
+  }
+
+  private append(k: number): void {
+    const f = this.frames!;
+    this.candles.update(candleAt(f.candles, f.firstBar + k));
+    const p = this.pointsAt(k);
+    if (this.showEffective) this.effective.update(p.effective);
+    this.longs.update(p.longs);
+    this.shorts.update(p.shorts);
+    this.ratio.update(p.ratio);
+  }
+
+  private pointsAt(k: number): { effective: LineData<Time>; longs: HistogramData<Time>; shorts: HistogramData<Time>; ratio: LineData<Time> | { time: Time } } {
+    const s = this.frames!.detail.series;
+    const time = s.time[k]! as UTCTimestamp;
+    const account = this.frames!.overlay?.account ?? null;
+    let ratio: LineData<Time> | { time: Time };
+    if (this.ratioKind === 'margin-ratio' && account) {
+      const r = account.marginRatio[k];
+      ratio = r === null || r === undefined ? { time } : { time, value: r * 100 };
+    } else ratio = { time, value: s.insuranceFund[k]! };
+    return {
+      effective: { time, value: s.effectiveClose[k]! },
+      longs: { time, value: s.liquidatedNotionalLong[k]! },
+      shorts: { time, value: s.liquidatedNotionalShort[k]! },
+      ratio,
+    };
+  }
+
+  private afterMove(): void {
+    const f = this.frames!;
+    const k = this.cursor;
+    this.heat.setCursor(k);
+    this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
+    // Markers change only when the cursor crosses an event bar.
+    let n = 0;
+    while (n < this.ownMarkers.length && (this.ownMarkers[n]!.time as number) <= (f.detail.series.time[k] ?? -Infinity)) n++;
+    if (n !== this.markerCount) {
+      this.markerCount = n;
+      this.markers.setMarkers(this.ownMarkers.slice(0, n));
+    }
+  }
+
+  onCrosshair(handler: (param: MouseEventParams<Time>) => void): () => void {
+    this.chart.subscribeCrosshairMove(handler);
+    return () => this.chart.unsubscribeCrosshairMove(handler);
+  }
+
+  /** Chart bar index under a crosshair time (or null). */
+  chartBarAt(time: number): number | null {
+    if (!this.frames) return null;
+    const i = barIndexAt(this.frames.candles.time, time);
+    return i >= 0 ? i : null;
+  }
+
+  screenshot(): HTMLCanvasElement {
+    return this.chart.takeScreenshot();
+  }
+
+  destroy(): void {
+    this.chart.remove();
+  }
+}
+
+function candleAt(c: CandleColumns, i: number): CandlestickData<Time> {
+  return { time: c.time[i]! as UTCTimestamp, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]! };
+}
+
+/**
+ * Price-anchored markers for the run's events, one per bar and kind (a bar where a hundred
+ * estimated buckets were liquidated gets one marker saying so), own positions first.
+ */
+function buildMarkers(f: ReplayFrames): SeriesMarker<Time>[] {
+  const s = f.detail.series;
+  const ownIds = new Set((f.overlay?.positions ?? []).map((p) => p.id));
+  const seen = new Map<string, SeriesMarker<Time>>();
+  const out: SeriesMarker<Time>[] = [];
+  f.detail.events.forEach((e, i) => {
+    const k = f.eventBar[i]!;
+    const own = e.ref !== null && ownIds.has(e.ref);
+    const key = own ? `own:${e.ref}:${e.kind}` : `${k}:${e.kind}`;
+    const style = MARKER[e.kind];
+    if (!own && seen.has(key)) return;
+    const m: SeriesMarker<Time> = {
+      time: s.time[k]! as UTCTimestamp,
+      position: e.side === 'short' ? 'atPriceTop' : 'atPriceBottom',
+      price: e.price,
+      shape: style.shape,
+      color: style.color,
+      // Market (estimated bucket) markers stay small and unlabelled; own positions are named.
+      ...(own ? { text: `${style.label} ${e.ref}` } : {}),
+      size: own ? 1.2 : 0.5,
+    };
+    seen.set(key, m);
+    out.push(m);
+  });
+  return out.sort((a, b) => (a.time as number) - (b.time as number));
+}
+
+function buildLines(f: ReplayFrames): PriceLineSpec[] {
+  const lines: PriceLineSpec[] = [];
+  const liquidated = new Map<string, number>();
+  f.detail.events.forEach((e, i) => {
+    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, f.firstBar + f.eventBar[i]!);
+  });
+  for (const p of f.overlay?.positions ?? []) {
+    const from = p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt));
+    const to = liquidated.get(p.id) ?? null;
+    if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, fromBar: from, toBar: to });
+    if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, fromBar: from, toBar: to });
+  }
+  return lines;
+}
+
+
