@@ -5,7 +5,9 @@
  *   (header `x-undertow-token`, or `?token=` for the SSE stream, which cannot set headers).
  * - Host must be this server's own loopback address and port (defeats DNS rebinding);
  *   a present Origin must be the same; no CORS headers are ever sent.
- * - Bodies are size-limited and requests time out.
+ * - Bodies are size-limited and requests time out: every request but an upload must arrive
+ *   whole (headers and body) within `requestTimeoutMs`; an upload may take as long as it
+ *   needs while bytes keep coming, and is cut off after `uploadIdleTimeoutMs` without any.
  *
  * Routes: `GET /…` static renderer files, `POST /api/call` one request/reply,
  * `GET /api/events` server push as Server-Sent Events, `POST /api/upload?fileName=…` a candle
@@ -33,11 +35,18 @@ export interface HttpServerOptions {
   /** Largest uploaded file in bytes (default 64 GiB: uploads stream, nothing is buffered whole). */
   maxUploadBytes?: number;
   /**
-   * Time to receive a whole request (headers and body); a client that trickles its body is
-   * answered 408 and cut off. Headers must arrive within the smaller of this and 20 s.
-   * Default 120 s (a 256 MB import over loopback takes a few seconds).
+   * Time to receive a whole request (headers and body) on every route but `/api/upload`; a
+   * client that trickles its body is answered 408 and cut off. Headers (uploads' included)
+   * must arrive within the smaller of this and 20 s. Default 120 s.
    */
   requestTimeoutMs?: number;
+  /**
+   * `/api/upload` only: longest wait for the next bytes of the body (default 60 s). There is
+   * no total limit — a multi-GB file over a slow disk or link may take many minutes — but a
+   * client that stops sending is answered 408 and cut off. Time the importer spends on a chunk
+   * (backpressure: we are not reading) does not count.
+   */
+  uploadIdleTimeoutMs?: number;
   /** Largest request header block in bytes (default 16 KiB); larger ones get 431. */
   maxHeaderBytes?: number;
   /** Most open connections at once (default 256); more are closed on arrival. */
@@ -87,17 +96,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const uploadIdleTimeout = options.uploadIdleTimeoutMs ?? 60_000;
+  const headersTimeout = Math.min(requestTimeout, 20_000);
   const server = http.createServer(
     {
-      requestTimeout,
-      headersTimeout: Math.min(requestTimeout, 20_000),
-      // Node checks the two timeouts above only this often (30 s by default, which would let a
+      // Node's own `requestTimeout` counts from the first byte to the last of every request,
+      // uploads included, and cannot be lifted for one route; so it is off here and
+      // `limitRequestTime` applies the same total per request, to every route but uploads.
+      requestTimeout: 0,
+      headersTimeout,
+      // Node checks the headers timeout only this often (30 s by default, which would let a
       // short timeout run long); a quarter of the timeout keeps the cut-off within 25 %.
-      connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(requestTimeout / 4))),
+      connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(headersTimeout / 4))),
       maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
       keepAliveTimeout: 5_000,
     },
     (req, res) => {
+      const stopRequestClock = limitRequestTime(req, res, requestTimeout);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('Cache-Control', 'no-store');
@@ -112,6 +127,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return sendError(res, 400, 'bad_request', 'bad request target');
       }
 
+
       if (url.pathname.startsWith('/api/')) {
         const given = (req.headers['x-undertow-token'] as string | undefined) ?? url.searchParams.get('token');
         if (!tokenMatches(given)) return sendError(res, 401, 'forbidden', 'missing or wrong token');
@@ -122,6 +138,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
             req.resume();
             return sendError(res, 401, 'forbidden', 'uploads need the token in the x-undertow-token header');
           }
+          // Only an authorised upload leaves the total clock, for its own idle clock.
+          stopRequestClock();
           return handleUpload(req, res, url);
         }
         return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
@@ -197,11 +215,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) if (key !== 'token') query[key] = value;
     let received = 0;
+    let idle = false;
+    const idleMessage = `upload stopped: no bytes for ${uploadIdleTimeout / 1000} s`;
     async function* body(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        received += chunk.length;
+      const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      while (true) {
+        // The idle clock runs only while we wait for the client, never while the importer works.
+        const timer = setTimeout(() => {
+          idle = true;
+          res.setHeader('Connection', 'close');
+          sendError(res, 408, 'cancelled', idleMessage);
+          res.once('finish', () => req.socket.destroy());
+        }, uploadIdleTimeout);
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          if (idle) throw new ApiError('cancelled', idleMessage, { file: query.fileName });
+          throw err;
+        } finally {
+          clearTimeout(timer);
+        }
+        // A cut-off connection may look like the end of the body: never import a truncated file.
+        if (idle) throw new ApiError('cancelled', idleMessage, { file: query.fileName });
+        if (next.done) return;
+        received += next.value.length;
         if (received > maxUpload) throw new ApiError('invalid_input', `upload larger than ${maxUpload} bytes`, { file: query.fileName });
-        yield chunk;
+        yield next.value;
       }
     }
     backend.importUpload(query, body(), declared).then(
@@ -274,6 +314,30 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Answers 408 and closes the connection when `req` has not arrived whole (body included)
+ * within `ms` of its headers. Headers themselves are bounded by the server's headersTimeout.
+ * Returns the function that stops this clock.
+ */
+function limitRequestTime(req: http.IncomingMessage, res: http.ServerResponse, ms: number): () => void {
+  if (ms <= 0 || req.complete) return () => {};
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent) {
+      req.destroy();
+      return;
+    }
+    res.setHeader('Connection', 'close');
+    sendError(res, 408, 'cancelled', `request not received within ${ms / 1000} s`);
+    // Give the answer a moment to reach the client, then drop a sender that keeps going.
+    res.once('finish', () => req.socket.destroy());
+  }, ms);
+  const stop = (): void => clearTimeout(timer);
+  req.once('end', stop);
+  req.once('close', stop);
+  return stop;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
