@@ -83,6 +83,9 @@ afterAll(async () => {
 async function seek(index: number): Promise<void> {
   await page.getByTestId('scrubber').fill(String(index));
   await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar ${(index + 1).toLocaleString('en-US')} /`);
+  // The tables and the status line follow the chart a few times a second.
+  await expect.poll(() => page.getByTestId('twin').getAttribute('data-index')).toBe(String(index));
+  await expect.poll(() => page.getByTestId('status').textContent()).toContain(`Bar ${(index + 1).toLocaleString('en-US')} of`);
 }
 
 async function statusOf(id: string): Promise<string | null> {
@@ -219,6 +222,7 @@ describe('the crash replay screen', () => {
     await expect.poll(() => page.getByTestId('replay-chart').count()).toBe(2);
     await page.keyboard.press('End');
     await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar ${(W2020.bars.time.length - LOOKBACK).toLocaleString('en-US')} /`);
+    await expect.poll(() => page.getByTestId('twin').getAttribute('data-index')).toBe(String(W2020.bars.time.length - LOOKBACK - 1));
     const cell = async (measure: string, col: number): Promise<number> => Number(((await page.locator(`[data-testid=diff-table] tr[data-measure=${measure}] td`).nth(col).textContent()) ?? '').replace(/,/g, ''));
     // Impact pushes the effective price below the real path: at least as many estimated positions
     // liquidated (DESIGN.md §3.3: less depth never liquidates less), a lower worst price. (The
@@ -257,8 +261,7 @@ describe('the crash replay screen', () => {
     await replay(W2025, 'crash-2025');
     const entry = W2025.bars.open[LOOKBACK]!;
     expect(W2025.qty * entry).toBeLessThan(50_000); // tier 1 premise of the formula above
-    await page.keyboard.press('End');
-    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar ${(W2025.bars.time.length - LOOKBACK).toLocaleString('en-US')} /`);
+    await seek(W2025.bars.time.length - LOOKBACK - 1);
     const status = (await page.getByTestId('status').textContent())!;
     for (const leverage of W2025.leverages) {
       const price = lp(1, W2025.qty, entry, leverage);
@@ -274,7 +277,6 @@ describe('the crash replay screen', () => {
       expect(await statusOf(`L${leverage}`)).not.toBe('liquidated');
       await seek(bar);
       expect(await statusOf(`L${leverage}`)).toBe('liquidated');
-      await page.keyboard.press('End');
     }
     // At least the 20× long died on 10 October 2025 (a −1/20 move is far smaller than the crash).
     expect(liquidationBar(W2025, lp(1, W2025.qty, entry, 20))).toBeGreaterThan(0);

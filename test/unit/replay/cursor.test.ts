@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { positionTimelines, timelineStateAt } from '../../../renderer/src/lib/replay/cursor';
 import { advance, barIndexAt, clampIndex, distinctEventBars, eventBars, eventCountAt, eventsUpTo, nextEventBar, positionStateAt, previousEventBar, transition, INCREMENTAL_LIMIT } from '../../../renderer/src/lib/replay/cursor';
 import type { RunEvent } from '../../../shared/runs';
 
@@ -90,9 +91,13 @@ describe('replay cursor', () => {
               p1: positionStateAt({ id: 'p1', openedAt: null }, events, eb, times, n),
               p2: positionStateAt({ id: 'p2', openedAt: null }, events, eb, times, n),
               previous: previousEventBar(distinctEventBars(eb), n + 1),
+              timeline: ['p1', 'p2'].map((id) => timelineStateAt(positionTimelines([{ id, openedAt: null }], events, eb).get(id)!, times, n)),
             };
           };
           expect(view(altered)).toEqual(view(base));
+          // The O(1) timeline gives the same answers as the scan.
+          const v = view(base);
+          expect(v.timeline).toEqual([v.p1, v.p2]);
         },
       ),
     );

@@ -121,3 +121,33 @@ export function advance(carry: number, elapsedMs: number, barsPerSecond: number)
 
 /** Speed presets of the transport bar (bars per second). */
 export const SPEED_PRESETS = [1, 2, 5, 10, 30, 60] as const;
+
+/** Per position: the bar (and fill) of its first margin call and liquidation, read once per run. */
+export interface PositionTimeline {
+  readonly openedAt: number | null;
+  readonly marginCall: { readonly bar: number; readonly time: number; readonly price: number } | null;
+  readonly liquidation: { readonly bar: number; readonly time: number; readonly price: number } | null;
+}
+
+/** One pass over the events: each position's margin-call and liquidation bars. */
+export function positionTimelines(lines: readonly Pick<PositionLine, 'id' | 'openedAt'>[], events: readonly RunEvent[], eventBarIndex: readonly number[]): Map<string, PositionTimeline> {
+  const out = new Map<string, { openedAt: number | null; marginCall: PositionTimeline['marginCall']; liquidation: PositionTimeline['liquidation'] }>();
+  for (const line of lines) out.set(line.id, { openedAt: line.openedAt, marginCall: null, liquidation: null });
+  events.forEach((e, i) => {
+    const t = e.ref === null ? undefined : out.get(e.ref);
+    if (!t) return;
+    const at = { bar: eventBarIndex[i]!, time: e.time, price: e.price };
+    if (e.kind === 'liquidation' && !t.liquidation) t.liquidation = at;
+    if (e.kind === 'margin_call' && !t.marginCall) t.marginCall = at;
+  });
+  return out;
+}
+
+/** {@link positionStateAt} in O(1) from a precomputed timeline (same answers; a test checks). */
+export function timelineStateAt(t: PositionTimeline, barTimes: readonly number[], index: number): PositionState {
+  const liquidatedAt = t.liquidation && t.liquidation.bar <= index ? { time: t.liquidation.time, price: t.liquidation.price } : null;
+  const marginCallAt = t.marginCall && t.marginCall.bar <= index ? { time: t.marginCall.time, price: t.marginCall.price } : null;
+  const barTime = barTimes[index] ?? Number.NEGATIVE_INFINITY;
+  const status: PositionStatus = liquidatedAt ? 'liquidated' : t.openedAt !== null && t.openedAt > barTime ? 'not-open' : marginCallAt ? 'margin-call' : 'healthy';
+  return { status, liquidatedAt, marginCallAt };
+}

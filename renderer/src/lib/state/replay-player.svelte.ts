@@ -9,7 +9,7 @@ import type { ClientApi } from '../api/connect';
 import type { CandleColumns } from '../../../../shared/domain';
 import { timeframeName } from '../../../../shared/domain';
 import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
-import { advance, clampIndex, distinctEventBars, eventBars, nextEventBar, previousEventBar, SPEED_PRESETS } from '../replay/cursor';
+import { advance, clampIndex, distinctEventBars, eventBars, nextEventBar, positionTimelines, previousEventBar, SPEED_PRESETS, type PositionTimeline } from '../replay/cursor';
 import { announce } from './status.svelte';
 
 export interface OpenedRun {
@@ -19,6 +19,8 @@ export interface OpenedRun {
   readonly firstBar: number;
   readonly eventBar: number[];
   readonly eventBarsSorted: number[];
+  /** Own positions' margin-call and liquidation bars (status at any cursor in O(1)). */
+  readonly timelines: Map<string, PositionTimeline>;
 }
 
 /** Fetches what a replay needs, once: the run's candles, its detail and its overlays. */
@@ -31,7 +33,8 @@ export async function loadRun(api: ClientApi, id: number, bins = 60): Promise<Op
     api.call('runs.liquidationMap', { id, bins }).catch(() => null),
   ]);
   const eb = eventBars(detail.events, detail.series.time);
-  return { detail, candles, overlay, firstBar: detail.run.summary.firstBar, eventBar: eb, eventBarsSorted: distinctEventBars(eb) };
+  const timelines = positionTimelines(overlay?.positions ?? [], detail.events, eb);
+  return { detail, candles, overlay, firstBar: detail.run.summary.firstBar, eventBar: eb, eventBarsSorted: distinctEventBars(eb), timelines };
 }
 
 export class ReplayPlayer {
