@@ -6,17 +6,20 @@
  * Built to out/main/index.js (ESM); siblings after the build: out/main/backend.js,
  * out/preload/index.cjs, out/renderer/index.html.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { IPC, type MenuCommand } from '../../shared/bridge';
+import { IPC, type MenuCommand, type ThemePreference, type TimeZonePreference } from '../../shared/bridge';
 import type { PushEvent } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
 import { describeError } from '../../shared/errors';
 import { BackendProcess } from './backend-process';
+import { CHARTS_SITE_URL, openExternalSafely } from './external';
 import { registerIpc, type AppUrls } from './ipc';
 import { buildMenuTemplate, importViaDialog, showAbout, type Dialogs } from './menu';
+import { RecentList, recentFromReply } from './recent';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
+import { loadWindowState, saveWindowState, trackWindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PATHS = {
@@ -60,8 +63,18 @@ function startApp(): void {
     showMessageBox: (window, options) => (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options)),
   };
 
+  const userData = app.getPath('userData');
+  const openExternal = (url: string): void => {
+    openExternalSafely(url, (allowed) => shell.openExternal(allowed));
+  };
+
   const openWindow = (): BrowserWindow => {
-    const window = createMainWindow(PATHS.preload, devServerUrl ? { url: devServerUrl } : { file: PATHS.rendererIndex });
+    const workAreas = screen.getAllDisplays().map((display) => display.workArea);
+    const window = createMainWindow(PATHS.preload, devServerUrl ? { url: devServerUrl } : { file: PATHS.rendererIndex }, {
+      bounds: loadWindowState(userData, workAreas),
+      openExternal,
+    });
+    trackWindowState(window, (state) => saveWindowState(userData, state));
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
     });
@@ -75,7 +88,7 @@ function startApp(): void {
   });
 
   // Every web contents, including any a bug might create later, gets the same denials.
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
@@ -98,25 +111,51 @@ function startApp(): void {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, CSP);
-    registerIpc(ipcMain, backend, urls);
-    backend.start();
+    // The View menu's last choices (radio marks); the renderer owns and persists the preferences.
+    let theme: ThemePreference = 'system';
+    let timeZone: TimeZonePreference = 'utc';
     const versions = {
       app: app.getVersion(),
       electron: process.versions.electron,
       chrome: process.versions.chrome,
       node: process.versions.node,
     };
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(
-        buildMenuTemplate(
-          {
-            importFiles: () => void importViaDialog(mainWindow, dialogs, backend),
-            showAbout: () => void showAbout(mainWindow, dialogs, backend, versions),
-          },
-          { platform: process.platform, isPackaged: app.isPackaged },
+    const installMenu = (): void => {
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(
+          buildMenuTemplate(
+            {
+              importFiles: () =>
+                void importViaDialog(mainWindow, dialogs, backend, (result) => {
+                  const item = recentFromReply('datasets.importFile', result);
+                  if (item) recent.add(item);
+                }),
+              showAbout: () => void showAbout(mainWindow, dialogs, backend, versions),
+              setTheme: (value) => {
+                theme = value;
+                sendToRenderer({ type: 'menu', command: 'theme', theme: value });
+              },
+              setTimeZone: (value) => {
+                timeZone = value;
+                sendToRenderer({ type: 'menu', command: 'time-zone', timeZone: value });
+              },
+              replay: (action) => sendToRenderer({ type: 'menu', command: 'replay', action }),
+              openRecent: (item) => sendToRenderer({ type: 'menu', command: 'open-recent', item }),
+              clearRecent: () => recent.clear(),
+              openChartsSite: () => openExternal(CHARTS_SITE_URL),
+            },
+            { platform: process.platform, isPackaged: app.isPackaged, recent: recent.list, theme, timeZone },
+          ),
         ),
-      ),
-    );
+      );
+    };
+    const recent = new RecentList(userData, installMenu);
+    registerIpc(ipcMain, backend, urls, (method, result) => {
+      const item = recentFromReply(method, result);
+      if (item) recent.add(item);
+    });
+    backend.start();
+    installMenu();
     mainWindow = openWindow();
   });
 }

@@ -75,11 +75,27 @@ export async function handleRendererCall(
   return backend.call(method, params, false);
 }
 
-/** Registers the `IPC.call` handler; returns a function that removes it. */
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, backend: BackendCaller, urls: AppUrls): () => void {
-  ipcMain.handle(IPC.call, (event, method: unknown, params: unknown) =>
-    handleRendererCall(event, method, params, backend, urls),
-  );
+/**
+ * Registers the `IPC.call` handler; returns a function that removes it. `onReply` sees each
+ * successful relayed reply (File ▸ Recent learns what was opened from it); it cannot change it.
+ */
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  backend: BackendCaller,
+  urls: AppUrls,
+  onReply?: (method: string, result: unknown) => void,
+): () => void {
+  ipcMain.handle(IPC.call, async (event, method: unknown, params: unknown) => {
+    const reply = await handleRendererCall(event, method, params, backend, urls);
+    if (reply.ok && onReply && typeof method === 'string') {
+      try {
+        onReply(method, reply.result);
+      } catch (err) {
+        console.warn(`Undertow: reply observer failed: ${(err as Error)?.message ?? String(err)}`);
+      }
+    }
+    return reply;
+  });
   return () => ipcMain.removeHandler(IPC.call);
 }
 

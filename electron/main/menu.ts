@@ -1,10 +1,24 @@
 /**
  * The application menu: File ▸ Import… (native open dialog, then the backend's trusted
- * `datasets.importFile` for each chosen file) and Help ▸ About (versions and the chart
- * library's attribution, which its licence requires). The template and the texts are pure
- * functions; the dialogs are passed in so a unit test can drive them.
+ * `datasets.importFile` for each chosen file) and File ▸ Recent (our own list, see recent.ts);
+ * View ▸ Theme and Time Zone (sent to the renderer, which owns and persists them); Replay with
+ * the transport keys; Help ▸ About (versions and the chart library's attribution, which its
+ * licence requires). The template and the texts are pure functions; the dialogs are passed in
+ * so a unit test can drive them.
+ *
+ * The Replay items show Space and the arrows but do not register them (`registerAccelerator:
+ * false`): a registered single-key accelerator would swallow those keys in every text field.
+ * The renderer's transport keymap handles the keys themselves; a click on the item sends the
+ * same key as a menu command.
  */
 import type { BrowserWindow, MenuItemConstructorOptions, MessageBoxOptions, OpenDialogOptions } from 'electron';
+import {
+  REPLAY_MENU_KEYS,
+  type RecentItem,
+  type ReplayMenuAction,
+  type ThemePreference,
+  type TimeZonePreference,
+} from '../../shared/bridge';
 import type { AppInfo, ReplyMessage } from '../../shared/contract';
 import { describeError, type ApiErrorShape } from '../../shared/errors';
 import type { BackendCaller } from './backend-process';
@@ -16,13 +30,54 @@ export const CHART_ATTRIBUTION =
 export interface MenuActions {
   importFiles(): void;
   showAbout(): void;
+  setTheme?(theme: ThemePreference): void;
+  setTimeZone?(timeZone: TimeZonePreference): void;
+  replay?(action: ReplayMenuAction): void;
+  openRecent?(item: RecentItem): void;
+  clearRecent?(): void;
+  /** Opens the chart library's site in the browser (Help). */
+  openChartsSite?(): void;
 }
 
-export function buildMenuTemplate(
-  actions: MenuActions,
-  options: { platform: NodeJS.Platform; isPackaged: boolean },
-): MenuItemConstructorOptions[] {
+export interface MenuOptions {
+  platform: NodeJS.Platform;
+  isPackaged: boolean;
+  recent?: readonly RecentItem[];
+  theme?: ThemePreference;
+  timeZone?: TimeZonePreference;
+}
+
+const THEMES: { value: ThemePreference; label: string }[] = [
+  { value: 'system', label: 'Follow System' },
+  { value: 'dark', label: 'Dark' },
+  { value: 'light', label: 'Light' },
+];
+const TIME_ZONES: { value: TimeZonePreference; label: string }[] = [
+  { value: 'utc', label: 'UTC' },
+  { value: 'local', label: 'Local Time' },
+];
+
+/** File ▸ Recent's submenu: the entries (runs and datasets), then Clear. */
+export function recentSubmenu(actions: MenuActions, recent: readonly RecentItem[]): MenuItemConstructorOptions[] {
+  if (recent.length === 0) return [{ id: 'file.recent.empty', label: 'No Recent Items', enabled: false }];
+  return [
+    ...recent.map(
+      (item, index): MenuItemConstructorOptions => ({
+        id: `file.recent.${index}`,
+        // `&` would be read as a mnemonic marker on Windows and Linux.
+        label: `${item.kind === 'run' ? 'Run' : 'Dataset'}: ${item.label.replace(/&/g, '&&')}`,
+        click: () => actions.openRecent?.(item),
+      }),
+    ),
+    { type: 'separator' },
+    { id: 'file.recent.clear', label: 'Clear Recent', click: () => actions.clearRecent?.() },
+  ];
+}
+
+export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): MenuItemConstructorOptions[] {
   const isMac = options.platform === 'darwin';
+  const theme = options.theme ?? 'system';
+  const timeZone = options.timeZone ?? 'utc';
   const template: MenuItemConstructorOptions[] = [];
   if (isMac) template.push({ role: 'appMenu' });
   template.push(
@@ -30,6 +85,7 @@ export function buildMenuTemplate(
       label: '&File',
       submenu: [
         { id: 'file.import', label: 'Import…', accelerator: 'CmdOrCtrl+O', click: () => actions.importFiles() },
+        { id: 'file.recent', label: 'Open Recent', submenu: recentSubmenu(actions, options.recent ?? []) },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
@@ -42,6 +98,29 @@ export function buildMenuTemplate(
         ...(options.isPackaged
           ? []
           : ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[])),
+        {
+          id: 'view.theme',
+          label: 'Theme',
+          submenu: THEMES.map((t) => ({
+            id: `view.theme.${t.value}`,
+            label: t.label,
+            type: 'radio' as const,
+            checked: t.value === theme,
+            click: () => actions.setTheme?.(t.value),
+          })),
+        },
+        {
+          id: 'view.time-zone',
+          label: 'Time Zone',
+          submenu: TIME_ZONES.map((z) => ({
+            id: `view.time-zone.${z.value}`,
+            label: z.label,
+            type: 'radio' as const,
+            checked: z.value === timeZone,
+            click: () => actions.setTimeZone?.(z.value),
+          })),
+        },
+        { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },
@@ -49,11 +128,24 @@ export function buildMenuTemplate(
         { role: 'togglefullscreen' },
       ],
     },
+    {
+      label: '&Replay',
+      submenu: (Object.keys(REPLAY_MENU_KEYS) as ReplayMenuAction[]).map((action) => ({
+        id: `replay.${action}`,
+        label: REPLAY_MENU_KEYS[action].label,
+        accelerator: REPLAY_MENU_KEYS[action].accelerator,
+        registerAccelerator: false,
+        click: () => actions.replay?.(action),
+      })),
+    },
     { role: 'windowMenu' },
     {
       label: '&Help',
       role: 'help',
-      submenu: [{ id: 'help.about', label: 'About Undertow', click: () => actions.showAbout() }],
+      submenu: [
+        { id: 'help.charts', label: 'TradingView Lightweight Charts™', click: () => actions.openChartsSite?.() },
+        { id: 'help.about', label: 'About Undertow', click: () => actions.showAbout() },
+      ],
     },
   );
   return template;
@@ -82,7 +174,12 @@ export interface ImportFailure {
  * shows one error box listing the files that failed. The backend pushes `datasets.changed`
  * for each new dataset, so the renderer refreshes without being told here.
  */
-export async function importViaDialog(window: BrowserWindow | null, dialogs: Dialogs, backend: BackendCaller): Promise<ImportFailure[]> {
+export async function importViaDialog(
+  window: BrowserWindow | null,
+  dialogs: Dialogs,
+  backend: BackendCaller,
+  onImported?: (result: unknown) => void,
+): Promise<ImportFailure[]> {
   const choice = await dialogs.showOpenDialog(window, IMPORT_DIALOG);
   if (choice.canceled) return [];
   const failures: ImportFailure[] = [];
@@ -90,6 +187,7 @@ export async function importViaDialog(window: BrowserWindow | null, dialogs: Dia
   for (const path of choice.filePaths) {
     const reply = await backend.call('datasets.importFile', { path }, true);
     if (!reply.ok) failures.push({ path, error: reply.error });
+    else onImported?.(reply.result);
   }
   if (failures.length > 0) {
     await dialogs.showMessageBox(window, {

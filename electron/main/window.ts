@@ -5,12 +5,17 @@
  * check it with Electron mocked.
  */
 import { BrowserWindow, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
+import type { WindowState } from './window-state';
 
-/** The window's options; every security flag is spelled out even where it is Electron's default. */
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/**
+ * The window's options; every security flag is spelled out even where it is Electron's default.
+ * `bounds`: the remembered (already validated) position and size; without it, the default size, centred.
+ */
+export function mainWindowOptions(preloadPath: string, bounds?: WindowState | null): BrowserWindowConstructorOptions {
   return {
-    width: 1400,
-    height: 900,
+    width: bounds?.width ?? 1400,
+    height: bounds?.height ?? 900,
+    ...(bounds ? { x: bounds.x, y: bounds.y } : { center: true }),
     minWidth: 900,
     minHeight: 600,
     title: 'Undertow',
@@ -41,12 +46,17 @@ export type HardenableContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'
 /**
  * Denies every navigation, redirect, new window and webview for one web contents. The app is a
  * single page: it never navigates, and a dropped file or a stray link must not replace it.
+ * A `window.open` / `target=_blank` link is denied too; when `openExternal` is given, it gets
+ * the URL and decides whether the user's browser may open it (see external.ts).
  */
-export function hardenWebContents(contents: HardenableContents): void {
+export function hardenWebContents(contents: HardenableContents, openExternal?: (url: string) => void): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternal?.(url);
+    return { action: 'deny' };
+  });
 }
 
 /** The `Session` slice `hardenSession` touches. */
@@ -84,11 +94,18 @@ export function withCsp(
 /** What the window shows: the dev server (development) or the built index.html. */
 export type RendererSource = { url: string } | { file: string };
 
-/** Creates the hardened main window, shows it once painted, and loads the renderer. */
-export function createMainWindow(preloadPath: string, source: RendererSource): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(preloadPath));
-  hardenWebContents(window.webContents);
-  window.once('ready-to-show', () => window.show());
+/** Creates the hardened main window at `bounds` (if any), shows it once painted, and loads the renderer. */
+export function createMainWindow(
+  preloadPath: string,
+  source: RendererSource,
+  options: { bounds?: WindowState | null; openExternal?: (url: string) => void } = {},
+): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(preloadPath, options.bounds));
+  hardenWebContents(window.webContents, options.openExternal);
+  window.once('ready-to-show', () => {
+    if (options.bounds?.maximized) window.maximize();
+    window.show();
+  });
   const loaded = 'url' in source ? window.loadURL(source.url) : window.loadFile(source.file);
   loaded.catch((err: unknown) => {
     console.error(`Undertow: cannot load the renderer: ${(err as Error)?.message ?? String(err)}`);

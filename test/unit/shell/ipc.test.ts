@@ -121,4 +121,20 @@ describe('registerIpc', () => {
     unregister();
     expect(handlers.size).toBe(0);
   });
+  it('shows successful relayed replies to the observer (File ▸ Recent), never refused ones', async () => {
+    const handlers = new Map<string, (...args: unknown[]) => unknown>();
+    const ipcMain = {
+      handle: vi.fn((channel: string, handler: (...args: unknown[]) => unknown) => void handlers.set(channel, handler)),
+      removeHandler: vi.fn(),
+    };
+    const onReply = vi.fn(() => {
+      throw new Error('an observer bug must not break the reply');
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    registerIpc(ipcMain as never, fakeBackend(), packaged, onReply);
+    expect(await handlers.get(IPC.call)!(frame(indexFileUrl), 'runs.get', { id: 1 })).toEqual({ id: 1, ok: true, result: 'relayed' });
+    await handlers.get(IPC.call)!(frame('https://evil.example/'), 'runs.get', { id: 1 });
+    expect(onReply).toHaveBeenCalledExactlyOnceWith('runs.get', 'relayed');
+    warn.mockRestore();
+  });
 });

@@ -2,11 +2,16 @@
  * The main entry's wiring (`electron` mocked, the module imported fresh per test): the
  * single-instance lock, sandbox for all renderers, the backend fork with the userData
  * database, IPC, session hardening, menu, the window source (dev server only when not
- * packaged), pushes relayed to windows, and a clean backend shutdown before quitting.
+ * packaged), pushes relayed to windows, and a clean backend shutdown before quitting; the
+ * desktop feel: the window opens where it was left (state in userData), View/Replay/Recent
+ * menu items reach the renderer as menu commands, relayed replies fill File ▸ Recent, and
+ * links open externally only from the allow-list.
  *
  * Not covered: a real Electron lifecycle (no Electron binary here).
  */
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC } from '../../../shared/bridge';
@@ -15,9 +20,10 @@ import { CSP } from '../../../shared/csp';
 interface Options {
   lock?: boolean;
   isPackaged?: boolean;
+  userData?: string;
 }
 
-function electronMock({ lock = true, isPackaged = false }: Options) {
+function electronMock({ lock = true, isPackaged = false, userData = '/home/u/.config/Undertow' }: Options) {
   const windows: FakeWindow[] = [];
   class FakeWindow extends EventEmitter {
     static getAllWindows = () => windows.filter((w) => !w.destroyed);
@@ -26,7 +32,15 @@ function electronMock({ lock = true, isPackaged = false }: Options) {
     readonly loadURL = vi.fn(async () => {});
     readonly loadFile = vi.fn(async () => {});
     readonly show = vi.fn();
-    constructor(readonly options: { webPreferences: Record<string, unknown> }) {
+    readonly maximize = vi.fn();
+    bounds = { x: 10, y: 20, width: 1000, height: 700 };
+    getNormalBounds() {
+      return this.bounds;
+    }
+    isMaximized() {
+      return false;
+    }
+    constructor(readonly options: { webPreferences: Record<string, unknown>; x?: number; y?: number; width?: number; height?: number }) {
       super();
       windows.push(this);
     }
@@ -51,7 +65,7 @@ function electronMock({ lock = true, isPackaged = false }: Options) {
     enableSandbox: vi.fn(),
     whenReady: vi.fn(() => ready),
     isReady: vi.fn(() => true),
-    getPath: vi.fn((name: string) => (name === 'userData' ? '/home/u/.config/Undertow' : `/tmp/${name}`)),
+    getPath: vi.fn((name: string) => (name === 'userData' ? userData : `/tmp/${name}`)),
     getVersion: vi.fn(() => '0.1.0'),
   });
   const mock = {
@@ -69,6 +83,8 @@ function electronMock({ lock = true, isPackaged = false }: Options) {
       },
     },
     utilityProcess: { fork: vi.fn(() => child) },
+    screen: { getAllDisplays: vi.fn(() => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }]) },
+    shell: { openExternal: vi.fn(async () => {}) },
   };
   return { mock, windows, child, childMessages, ready: async () => (resolveReady(), await ready, await Promise.resolve()) };
 }
@@ -183,4 +199,90 @@ describe('main entry', () => {
     expect(window.restore).toHaveBeenCalledOnce();
     expect(window.focus).toHaveBeenCalledOnce();
   });
+
+  it('opens the window where it was left, and remembers where it is closed', async () => {
+    const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-main-'));
+    try {
+      fs.writeFileSync(path.join(userData, 'window-state.json'), JSON.stringify({ x: 100, y: 50, width: 1200, height: 800, maximized: false }));
+      const fake = await loadMain({ userData });
+      await fake.ready();
+      const window = fake.windows[0]!;
+      expect(window.options).toMatchObject({ x: 100, y: 50, width: 1200, height: 800 });
+      window.bounds = { x: 300, y: 200, width: 1000, height: 700 };
+      window.emit('close');
+      expect(JSON.parse(fs.readFileSync(path.join(userData, 'window-state.json'), 'utf8'))).toEqual({
+        x: 300, y: 200, width: 1000, height: 700, maximized: false,
+      });
+    } finally {
+      fs.rmSync(userData, { recursive: true, force: true });
+    }
+  });
+
+  it('sends View, Replay and Recent menu choices to the renderer as menu commands', async () => {
+    const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-main-'));
+    try {
+      const fake = await loadMain({ userData });
+      await fake.ready();
+      const send = fake.windows[0]!.webContents.send;
+      const template = () => (fake.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[]);
+      click(template(), 'view.theme.light');
+      expect(send).toHaveBeenCalledWith(IPC.push, { type: 'menu', command: 'theme', theme: 'light' });
+      click(template(), 'view.time-zone.local');
+      expect(send).toHaveBeenCalledWith(IPC.push, { type: 'menu', command: 'time-zone', timeZone: 'local' });
+      click(template(), 'replay.step-forward-10');
+      expect(send).toHaveBeenCalledWith(IPC.push, { type: 'menu', command: 'replay', action: 'step-forward-10' });
+
+      // A run the renderer opened through the relay lands in File ▸ Recent (menu rebuilt, file written).
+      const handler = fake.mock.ipcMain.handle.mock.calls[0]![1] as (e: unknown, m: string, p: unknown) => Promise<unknown>;
+      const reply = handler({ senderFrame: { url: 'file:///nowhere', parent: null } }, 'runs.get', { id: 4 });
+      await reply; // refused (not the app's frame): nothing recorded
+      expect(find(template(), 'file.recent.empty')).toBeDefined();
+      const recent = [{ kind: 'run', id: 4, label: 'BTCUSDT replay' }];
+      fs.writeFileSync(path.join(userData, 'recent.json'), JSON.stringify(recent));
+      const again = await loadMain({ userData });
+      await again.ready();
+      const items = again.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[];
+      expect(find(items, 'file.recent.0')?.label).toBe('Run: BTCUSDT replay');
+      click(items, 'file.recent.0');
+      expect(again.windows[0]!.webContents.send).toHaveBeenCalledWith(IPC.push, {
+        type: 'menu', command: 'open-recent', item: { kind: 'run', id: 4, label: 'BTCUSDT replay' },
+      });
+    } finally {
+      fs.rmSync(userData, { recursive: true, force: true });
+    }
+  });
+
+  it('opens the chart library site externally, and a window.open of a foreign page nowhere', async () => {
+    const fake = await loadMain();
+    await fake.ready();
+    const template = fake.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[];
+    click(template, 'help.charts');
+    expect(fake.mock.shell.openExternal).toHaveBeenCalledWith('https://www.tradingview.com/lightweight-charts/');
+    const openHandler = fake.windows[0]!.webContents.setWindowOpenHandler.mock.calls[0]![0] as (d: { url: string }) => { action: string };
+    expect(openHandler({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(fake.mock.shell.openExternal).toHaveBeenCalledTimes(1);
+  });
 });
+
+interface MenuItem {
+  id?: string;
+  label?: string;
+  click?: () => void;
+  submenu?: MenuItem[];
+}
+
+function find(items: MenuItem[], id: string): MenuItem | undefined {
+  for (const item of items) {
+    if (item.id === id) return item;
+    const inner = Array.isArray(item.submenu) ? find(item.submenu, id) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function click(items: MenuItem[], id: string): void {
+  const item = find(items, id);
+  if (!item?.click) throw new Error(`no menu item ${id}`);
+  item.click();
+}

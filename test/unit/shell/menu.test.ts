@@ -122,3 +122,55 @@ describe('About', () => {
     expect(aboutDetail({ app: '0.1.0' }, null)).toContain(CHART_ATTRIBUTION);
   });
 });
+
+describe('View, Replay and Recent menus', () => {
+  const actions = {
+    importFiles: vi.fn(),
+    showAbout: vi.fn(),
+    setTheme: vi.fn(),
+    setTimeZone: vi.fn(),
+    replay: vi.fn(),
+    openRecent: vi.fn(),
+    clearRecent: vi.fn(),
+  };
+
+  it('offers the theme (system/dark/light) and the time zone (UTC/local) as radio items', () => {
+    const template = buildMenuTemplate(actions, { platform: 'linux', isPackaged: true, theme: 'light', timeZone: 'utc' });
+    expect(findItem(template, 'view.theme.light')).toMatchObject({ type: 'radio', checked: true });
+    expect(findItem(template, 'view.theme.system')).toMatchObject({ type: 'radio', checked: false });
+    expect(findItem(template, 'view.time-zone.utc')).toMatchObject({ type: 'radio', checked: true });
+    (findItem(template, 'view.theme.dark')?.click as () => void)();
+    (findItem(template, 'view.time-zone.local')?.click as () => void)();
+    expect(actions.setTheme).toHaveBeenCalledWith('dark');
+    expect(actions.setTimeZone).toHaveBeenCalledWith('local');
+  });
+
+  it('shows the transport keys on the Replay items without registering them (text fields keep Space and the arrows)', () => {
+    const template = buildMenuTemplate(actions, { platform: 'linux', isPackaged: true });
+    const expected = {
+      'play-pause': 'Space',
+      'step-back': 'Left',
+      'step-forward': 'Right',
+      'step-back-10': 'Shift+Left',
+      'step-forward-10': 'Shift+Right',
+    };
+    for (const [action, accelerator] of Object.entries(expected)) {
+      const item = findItem(template, `replay.${action}`);
+      expect(item, action).toMatchObject({ accelerator, registerAccelerator: false });
+      (item?.click as () => void)();
+      expect(actions.replay).toHaveBeenLastCalledWith(action);
+    }
+  });
+
+  it('lists recent runs and datasets under File ▸ Open Recent, with Clear', () => {
+    const empty = buildMenuTemplate(actions, { platform: 'linux', isPackaged: true, recent: [] });
+    expect(findItem(empty, 'file.recent.empty')).toMatchObject({ enabled: false });
+    const item = { kind: 'dataset' as const, id: 3, label: 'S&P 500 1d' };
+    const template = buildMenuTemplate(actions, { platform: 'linux', isPackaged: true, recent: [item] });
+    expect(findItem(template, 'file.recent.0')?.label).toBe('Dataset: S&&P 500 1d');
+    (findItem(template, 'file.recent.0')?.click as () => void)();
+    expect(actions.openRecent).toHaveBeenCalledWith(item);
+    (findItem(template, 'file.recent.clear')?.click as () => void)();
+    expect(actions.clearRecent).toHaveBeenCalledOnce();
+  });
+});

@@ -159,3 +159,20 @@ describe('createMainWindow', () => {
     expect(window.loadFile).not.toHaveBeenCalled();
   });
 });
+
+describe('window.open goes to the external-link check, never to a new window', () => {
+  it('hands the URL to openExternal and denies the window', () => {
+    const contents = new FakeWebContents();
+    const open = vi.fn();
+    hardenWebContents(contents as never, open);
+    expect(contents.windowOpenHandler?.({ url: 'https://www.tradingview.com/' })).toEqual({ action: 'deny' });
+    expect(open).toHaveBeenCalledWith('https://www.tradingview.com/');
+  });
+
+  it('places the window at remembered bounds, or centres it at the default size', () => {
+    expect(mainWindowOptions('p', { x: 5, y: 6, width: 1000, height: 700, maximized: false })).toMatchObject({ x: 5, y: 6, width: 1000, height: 700 });
+    const fresh = mainWindowOptions('p');
+    expect(fresh).toMatchObject({ width: 1400, height: 900, center: true });
+    expect(fresh.x).toBeUndefined();
+  });
+});
