@@ -1,8 +1,10 @@
 /**
  * Design-lab properties (fast-check) on real crash windows read in place, with the mechanism's
- * parameters, the market depth and the leverage mix generated: a circuit breaker never makes
- * the worst effective move larger; a bigger insurance fund never raises ADL volume. Plus the
- * closed forms the lab adds (gradual-sale factor, slices). Not covered: the worker plumbing.
+ * parameters, the market depth and the leverage mix generated: a circuit breaker executes nothing
+ * while halted and changes nothing before it trips, but CAN make the worst effective move larger
+ * (release overshoot: a finding, asserted with its numbers); a bigger insurance fund never raises
+ * ADL volume. Plus the closed forms the lab adds (gradual-sale factor, slices). Not covered: the
+ * worker plumbing.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -29,13 +31,51 @@ function outcome(e: EventCandles, mech: MechanismSpec, leveragedShare: number, d
 
 const eventArb = fc.constantFrom(...all.filter((e) => e.event.id !== '2022-05-10'));
 
+function replay(e: EventCandles, mech: MechanismSpec, leveragedShare: number, depthFactor: number) {
+  const event = { ...e.event, depth: { usdAt1Pct: depthFactor * 300e6, source: 'test' } };
+  const plan = planCell({ event, candles: e.candles }, mech, { ...DEFAULT_PARAMETERS, leveragedShare }, kappa, rules, 1);
+  if (!plan.ok) throw new Error(plan.error.message);
+  const r = replayCell(plan.value, rules, 1);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** Index of the bar holding time t (bars are sorted by open time). */
+function barOf(times: ArrayLike<number>, t: number): number {
+  let k = 0;
+  while (k + 1 < times.length && times[k + 1]! <= t) k++;
+  return k;
+}
+
 describe('design lab properties', () => {
-  // FINDING (kept visible, not hidden): the engine's circuit breaker does NOT satisfy this. fast-check
-  // shrinks to a halt at 2% over 1 minute for 1 minute (leveraged share 1%, depth 0.2 × $300M): the
-  // worst effective move grows from 30.311% to 30.312%. Liquidations deferred by the halt are
-  // released together when it ends, with less time for transient impact to decay between them.
-  // `it.fails` keeps the suite green while the property is violated; it turns red once it holds.
-  it.fails('a circuit breaker never increases the worst effective price move (violated: see above)', () => {
+  // FINDING (issue 9 asked for "a circuit breaker never increases the worst effective price move";
+  // that is false for this mechanism, and the two tests below say so instead of hiding it). A halt
+  // holds liquidations back; when it ends, every position still under water is liquidated at once,
+  // later and in fewer, larger rounds, so their transient impact has had less time to decay when the
+  // price reaches its trough (and, under linear depth, one order of a+b moves the price by a+b where
+  // two orders move it by a+b−ab). The breaker can thus liquidate LESS and still leave a deeper
+  // trough: the known critique of halts, release overshoot. fast-check found the case (seed 9).
+  it('finding: a circuit breaker can deepen the worst move (2021-05-19, halt at 2% over 1 min for 1 min)', () => {
+    const e = all.find((x) => x.event.id === '2021-05-19')!;
+    const base: MechanismSpec = { id: 'b', label: 'b', insuranceFundUsd: 1e8, shortfall: 'adl' };
+    const breaker: MechanismSpec = { ...base, circuitBreaker: { thresholdPct: 2, windowMinutes: 1, haltMinutes: 1 } };
+    // Leveraged share 1% of open interest; depth 0.2 × $300M = $60M per 1% move.
+    const without = outcome(e, base, 0.01, 0.2);
+    const withBreaker = outcome(e, breaker, 0.01, 0.2);
+    expect(withBreaker.halts).toBeGreaterThan(0);
+    // The finding itself: a deeper trough with less liquidated.
+    expect(withBreaker.effectiveMove).toBeLessThan(without.effectiveMove);
+    expect(withBreaker.liquidatedNotional).toBeLessThan(without.liquidatedNotional);
+    // Snapshot non-regression (figures of this replay, quoted on the Assumptions page): −30.3111% →
+    // −30.3118% worst effective move against −29.99% for the real path; 29 halts.
+    expect(without.effectiveMove).toBeCloseTo(-0.303111, 6);
+    expect(withBreaker.effectiveMove).toBeCloseTo(-0.303118, 6);
+    expect(without.exogenousMove).toBeCloseTo(-0.2999, 4);
+    expect(withBreaker.halts).toBe(29);
+  });
+
+  it('a circuit breaker executes no liquidation while halted, and changes nothing before it first trips', () => {
+    let haltedRuns = 0;
     fc.assert(
       fc.property(
         eventArb,
@@ -46,13 +86,43 @@ describe('design lab properties', () => {
         fc.double({ min: 0.2, max: 5, noNaN: true }),
         (e, threshold, windowMinutes, haltMinutes, share, depth) => {
           const base: MechanismSpec = { id: 'b', label: 'b', insuranceFundUsd: 1e8, shortfall: 'adl' };
-          const without = outcome(e, base, share, depth);
-          const withBreaker = outcome(e, { ...base, circuitBreaker: { thresholdPct: threshold * 100, windowMinutes, haltMinutes } }, share, depth);
-          expect(Math.abs(withBreaker.effectiveMove)).toBeLessThanOrEqual(Math.abs(without.effectiveMove) + 1e-9);
+          const without = replay(e, base, share, depth).steps;
+          const r = replay(e, { ...base, circuitBreaker: { thresholdPct: threshold * 100, windowMinutes, haltMinutes } }, share, depth);
+          const s = r.steps;
+          // Bars in which a halt was triggered (liquidations before the trigger, in the same bar, are allowed).
+          const triggerBars = new Set<number>();
+          for (const ev of r.events) if (ev.kind === 'halt') triggerBars.add(barOf(s.time, ev.time));
+          let halted = 0;
+          for (let k = 0; k < s.time.length; k++) {
+            if (s.halted[k] !== 1 || triggerBars.has(k)) continue;
+            halted++;
+            expect(s.liquidatedNotionalLong[k]).toBe(0);
+            expect(s.liquidatedNotionalShort[k]).toBe(0);
+            expect(s.liquidatedCountLong[k]! + s.liquidatedCountShort[k]!).toBe(0);
+            expect(s.adlVolume[k]).toBe(0);
+          }
+          for (const ev of r.events) {
+            if (ev.kind !== 'liquidation' && ev.kind !== 'partial_liquidation' && ev.kind !== 'adl') continue;
+            const k = barOf(s.time, ev.time);
+            expect(s.halted[k] !== 1 || triggerBars.has(k)).toBe(true);
+          }
+          // Until the first trigger bar, the run is the run without a breaker, bit for bit.
+          const first = triggerBars.size > 0 ? Math.min(...triggerBars) : s.time.length;
+          expect(halted > 0 || triggerBars.size === 0 || first === s.time.length - 1).toBe(true);
+          if (halted > 0) haltedRuns++;
+          for (let k = 0; k < first; k++) {
+            expect(s.effectiveLow[k]).toBe(without.effectiveLow[k]);
+            expect(s.effectiveHigh[k]).toBe(without.effectiveHigh[k]);
+            expect(s.liquidatedNotionalLong[k]).toBe(without.liquidatedNotionalLong[k]);
+            expect(s.liquidatedNotionalShort[k]).toBe(without.liquidatedNotionalShort[k]);
+            expect(s.insuranceFund[k]).toBe(without.insuranceFund[k]);
+          }
         },
       ),
       { numRuns: 20, seed: 9 },
     );
+    // Not vacuous: most generated breakers do halt on these crashes.
+    expect(haltedRuns).toBeGreaterThan(10);
   });
 
   it('a bigger insurance fund never increases ADL volume', () => {

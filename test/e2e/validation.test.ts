@@ -1,0 +1,182 @@
+/**
+ * End to end, as a user, in Debian Chromium (browser mode as `npm run web` starts it): open the
+ * Validation tab, start the validation and cancel it, run it to the end, and check that every
+ * number of the estimated-vs-observed table is what `validation.run` returns over the HTTP API for
+ * the same inputs (formatted by the screen's own formatter, and the raw value exactly). See a
+ * chart per event, the lending check and the assumptions; open the design matrix, sort it by
+ * amplification both ways (against the API's cells), click the worst cell through to the Replay
+ * tab and see that run selected there. The crash files are read in place from ../shared/data.
+ * Screenshots go to test-results/e2e/validation-*.png. Not covered: the model's numbers
+ * themselves (test/unit/validation) and the worker plumbing (test/integration).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '../../shared/contract';
+import type { DesignMatrixInfo, ValidationReportInfo } from '../../shared/validation';
+import { amplification, ratio, usd } from '../../renderer/src/features/validation/format';
+import { createHttpApi } from '../helpers/http-api';
+import { artifactPath, launchChromium, startWebApp, type WebApp } from './harness';
+
+let app: WebApp;
+let api: Api;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const shot = (name: string, fullPage = false) => page.screenshot({ path: artifactPath(`validation-${name}.png`), fullPage });
+
+beforeAll(async () => {
+  app = await startWebApp();
+  api = createHttpApi(app.url, app.token);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Pixels close to a colour over the canvases of the event chart. */
+async function chartPixels(rgb: [number, number, number]): Promise<number> {
+  return page.evaluate((c) => {
+    let n = 0;
+    for (const canvas of document.querySelectorAll<HTMLCanvasElement>('[data-testid=validation-chart] canvas')) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+      const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - c[0]) < 14 && Math.abs(d[i + 1]! - c[1]) < 14 && Math.abs(d[i + 2]! - c[2]) < 14 && d[i + 3]! > 100) n++;
+    }
+    return n;
+  }, rgb);
+}
+
+describe('the Validation tab', () => {
+  let report: ValidationReportInfo;
+  let matrix: DesignMatrixInfo;
+
+  it('opens with a Run button and the assumptions already listed', async () => {
+    await page.goto(app.appUrl);
+    await page.getByTestId('tab-validation').click();
+    await page.getByTestId('validation-run').waitFor();
+    expect(await page.getByTestId('tab-validation').getAttribute('aria-selected')).toBe('true');
+    await shot('01-empty');
+  });
+
+  it('shows progress while validating, and Cancel stops it with nothing stored', async () => {
+    await page.getByTestId('validation-run').click();
+    await page.getByTestId('validation-cancel').click();
+    await page.getByTestId('status').filter({ hasText: 'cancelled; nothing stored' }).waitFor();
+    // Nothing stored: this fresh database's first run would be #1 (runs.list leaves validation runs out).
+    await expect(api.call('runs.get', { id: 1 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('runs the validation; each figure in the table is what validation.run returns over the API', async () => {
+    await page.getByTestId('validation-run').click();
+    await page.getByTestId('validation-table').waitFor({ timeout: 120_000 });
+    report = await api.call('validation.run', {});
+    const rows = page.getByTestId('validation-row');
+    expect(await rows.count()).toBe(report.events.length);
+    expect(report.events.length).toBe(6);
+    for (const [i, e] of report.events.entries()) {
+      const row = rows.nth(i);
+      expect(await row.getAttribute('data-event')).toBe(e.id);
+      const cell = (id: string) => row.getByTestId(id);
+      expect(Number(await cell('estimated').getAttribute('data-value'))).toBe(e.estimate.estimated.total);
+      expect(await cell('estimated').textContent()).toContain(usd(e.estimate.estimated.total));
+      expect(await cell('estimated').textContent()).toContain('estimated');
+      expect(Number(await cell('observed').getAttribute('data-value'))).toBe(e.observed.btcNotional);
+      expect(await cell('observed').textContent()).toContain(usd(e.observed.btcNotional));
+      expect(await cell('observed').textContent()).toContain('observed');
+      expect(Number(await cell('ratio').getAttribute('data-value'))).toBe(e.ratio);
+      expect((await cell('ratio').textContent())?.trim()).toBe(ratio(e.ratio));
+      expect((await cell('within2x').textContent())?.trim()).toBe(e.within2x ? 'yes' : 'no (miss)');
+      expect((await cell('sample').textContent())?.trim()).toBe(e.sample === 'in' ? 'in sample' : 'out of sample');
+      // The source and the scaling rule of the observed figure are beside it.
+      expect(await row.textContent()).toContain(e.observed.source);
+      expect(await row.textContent()).toContain(e.observed.btcRule);
+    }
+    const score = (await page.getByTestId('validation-score').textContent())!.replace(/\s+/g, ' ');
+    expect(score).toContain(`${report.score.within2x} of ${report.score.events}`);
+    expect(score).toContain(`(${report.score.within2xOutOfSample} out of sample)`);
+    expect(score).toContain(report.score.met ? '— met' : '— NOT met');
+    expect(await page.getByTestId('status').textContent()).toContain(`within 2× for ${report.score.within2x} of 6 events`);
+  });
+
+  it('draws estimated liquidations per bar under the observed price, per event', async () => {
+    const chart = page.getByTestId('validation-chart');
+    expect(await chart.getAttribute('data-event')).toBe(report.events[0]!.id);
+    await page.waitForTimeout(300);
+    // Long liquidation bars (red, #ef5350) and the price line (light grey, #c5ccd6) are on the
+    // canvas; an empty chart has neither colour. The bars are thin (2,880 one-minute bars wide).
+    expect(await chartPixels([239, 83, 80])).toBeGreaterThan(100);
+    expect(await chartPixels([197, 204, 214])).toBeGreaterThan(200);
+    await shot('02-report', true);
+    await page.getByRole('button', { name: 'Show chart of 2025-10-10' }).click();
+    await page.locator('[data-testid=validation-chart][data-event="2025-10-10"]').waitFor();
+    expect(await page.getByTestId('validation-chart').textContent()).toContain('observed peak minute 21:15 UTC');
+    await page.waitForTimeout(300);
+    await page.getByTestId('validation-chart').screenshot({ path: artifactPath('validation-03-chart-2025-10-10.png') });
+  });
+
+  it('shows the lending check and every assumption, including the circuit-breaker finding', async () => {
+    await page.getByTestId('validation-section-lending').click();
+    await page.getByTestId('lending-check').waitFor();
+    const lending = await api.call('validation.lending', {});
+    for (const f of lending.findings) expect(await page.getByTestId('lending-check').textContent()).toContain(f);
+    await shot('04-lending', true);
+    await page.getByTestId('validation-section-assumptions').click();
+    const assumptions = await api.call('validation.assumptions', {});
+    const topics = await page.locator('[data-testid=assumptions] dt').allTextContents();
+    expect(topics).toEqual(assumptions.map((a) => a.topic));
+    expect(topics).toContain('Circuit breakers (finding)');
+    await shot('05-assumptions', true);
+  });
+
+  it('runs the design matrix and sorts it by amplification both ways', async () => {
+    await page.getByTestId('validation-section-design').click();
+    await page.getByTestId('design-run').click();
+    await page.getByTestId('design-matrix').waitFor({ timeout: 120_000 });
+    matrix = await api.call('design.run', {});
+    expect(await page.getByTestId('matrix-row').count()).toBe(matrix.cells.length);
+    const amplifications = () => page.locator('[data-testid=matrix-row] td[data-col=amplification]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    await page.getByTestId('sort-amplification').click();
+    expect(await page.locator('th[aria-sort=descending]').textContent()).toContain('Amplification');
+    const descending = matrix.cells.map((c) => c.amplification).sort((a, b) => b - a);
+    expect(await amplifications()).toEqual(descending);
+    await page.getByTestId('sort-amplification').click();
+    expect(await amplifications()).toEqual([...descending].reverse());
+    await page.getByTestId('sort-amplification').click();
+    const top = matrix.cells.find((c) => c.amplification === descending[0])!;
+    const first = page.getByTestId('matrix-row').first();
+    expect(await first.getAttribute('data-event')).toBe(top.eventId);
+    expect((await first.locator('td[data-col=amplification]').textContent())?.trim()).toContain(amplification(top.amplification));
+    await shot('06-design-matrix');
+  });
+
+  it('clicks a cell through to the Replay tab with that run selected', async () => {
+    const first = page.getByTestId('matrix-row').first();
+    const eventId = (await first.getAttribute('data-event'))!;
+    const mechanismId = (await first.getAttribute('data-mechanism'))!;
+    const label = matrix.mechanisms.find((m) => m.id === mechanismId)!.label;
+    await first.locator('td[data-col=liquidatedNotional] button').click();
+    await page.locator('[data-testid=tab-replay][aria-selected=true]').waitFor({ timeout: 120_000 });
+    const summary = page.getByTestId('run-summary');
+    await summary.waitFor();
+    const name = `Design: ${eventId} × ${label}`;
+    expect(await summary.locator('h1').textContent()).toContain(name);
+    const run = (await api.call('runs.list', {})).find((r) => r.name.startsWith(name))!;
+    expect(run.kind).toBe('replay');
+    expect(await page.locator('[data-testid=run-item].selected').textContent()).toContain(`#${run.id}`);
+    expect(await page.getByTestId('status').textContent()).toContain(`Opened run #${run.id} in Replay`);
+    await shot('07-replay-of-cell');
+  });
+
+  it('raised no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
