@@ -144,15 +144,42 @@ describe('what-if lab through the API', async () => {
   it('cancelling a Monte Carlo stops its workers and stores nothing', async () => {
     const before = (await api.call('runs.list', {})).length;
     const progress: number[] = [];
+    const totals = new Set<number>();
     const unsubscribe = backend.subscribe((e) => {
-      if (e.type === 'progress' && e.job === 'mc-cancel') progress.push(e.done);
+      if (e.type === 'progress' && e.job === 'mc-cancel') {
+        progress.push(e.done);
+        totals.add(e.total);
+      }
     });
     const running = api.call('whatif.montecarlo', { portfolioId: saved.id, scenario: noImpact, datasetId, paths: 100_000, steps: 1440, seed: 1, workers: 2, job: 'mc-cancel' });
     while (progress.length === 0) await new Promise((r) => setTimeout(r, 20));
     expect(await api.call('jobs.cancel', { job: 'mc-cancel' })).toEqual({ cancelled: true });
     await expectApiError(running, 'cancelled');
     unsubscribe();
+    // Progress counts paths over both workers against the whole run.
+    expect([...totals]).toEqual([100_000]);
     expect((await api.call('runs.list', {})).length).toBe(before);
+  });
+
+  it('a short closed by auto-deleveraging keeps its margin: its loss is the ADL PnL, not its stake', async () => {
+    const book2: PortfolioSpec = { name: 'adl', accounts: [{ id: 'a', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions: [
+      { id: 'L', symbol: 'BTCUSDT', side: 'long', qty: 1, entry: 8000, leverage: 100 },
+      { id: 'S', symbol: 'BTCUSDT', side: 'short', qty: 1, entry: 8000, leverage: 100 },
+    ] }] };
+    const run = await api.call('whatif.shock', {
+      portfolio: book2,
+      scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'linear', depth1Pct: 1e6 } },
+      shocks: [{ move: -0.15, overSeconds: 600, shape: 'linear', startPrice: 8000 }],
+      datasetId,
+      population: { lookbackBars: 1440 },
+      seed: 1,
+    });
+    const detail = await api.call('runs.get', { id: run.id });
+    const s = (run.summary.whatIf as ShockWhatIf).assets[0]!.positions.find((p) => p.id === 'S')!;
+    const adl = detail.events.filter((e) => e.kind === 'adl' && e.ref === 'S');
+    expect(adl.length).toBeGreaterThan(0);
+    expect(s.loss).toBeCloseTo(-adl.reduce((t, e) => t + e.pnl, 0), 9);
+    expect(s.loss).toBeLessThan(s.stake);
   });
 
   it('metrics carry unrealised PnL, margin and the distance to liquidation in daily σ', async () => {

@@ -70,7 +70,7 @@ export function runMonteCarloRange(input: MonteCarloInput, from: number, to: num
     const run = runOnCandles(candles, v.value, input.rules, input.scenario, input.seed, input.population);
     if (!run.ok) return run;
     const r = run.value;
-    const lost = portfolioLosses(v.value, r.positions, input.scenario.symbol, contract, r.summary.finalEffective);
+    const lost = portfolioLosses(v.value, r.positions, r.events, input.scenario.symbol, contract, r.summary.finalEffective);
     if (ids === null) {
       ids = lost.positions.map((p) => p.id);
       liquidatedCounts = new Int32Array(ids.length);

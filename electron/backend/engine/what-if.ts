@@ -15,7 +15,8 @@
  * isolated position loses its margin (the venue keeps what is left after the fill as its fee);
  * a liquidated cross position loses its account's wallet (counted once per account); the rest
  * is marked at the final effective close: −side·qty·(final − entry) (inverse: in coin,
- * −side·contracts·(1/entry − 1/final)); a partial liquidation loses its closed share of the stake.
+ * −side·contracts·(1/entry − 1/final)); a partial liquidation loses its closed share of the stake;
+ * a position closed by auto-deleveraging keeps its margin and realises the ADL event's PnL.
  */
 import type { CandleColumns } from './candles';
 import type { CascadeEvent, PositionOutcome } from './cascade';
@@ -168,8 +169,25 @@ function stakes(portfolio: Portfolio, symbol: string, contract: 'linear' | 'inve
 }
 
 /** Losses of the portfolio's simulated positions at the end of a run (see the module comment). */
-export function portfolioLosses(portfolio: Portfolio, outcomes: readonly PositionOutcome[], symbol: string, contract: 'linear' | 'inverse', finalPrice: number): { positions: PositionLoss[]; total: number } {
+export function portfolioLosses(
+  portfolio: Portfolio,
+  outcomes: readonly PositionOutcome[],
+  events: readonly CascadeEvent[],
+  symbol: string,
+  contract: 'linear' | 'inverse',
+  finalPrice: number,
+): { positions: PositionLoss[]; total: number } {
   const info = stakes(portfolio, symbol, contract);
+  // Quantity closed by liquidation, and PnL realised by auto-deleveraging, per position.
+  const liquidatedQty = new Map<string, number>();
+  const adlPnl = new Map<string, number>();
+  for (const e of events) {
+    if (e.positionId === undefined) continue;
+    if (e.kind === 'liquidation' || e.kind === 'partial_liquidation') {
+      const q = contract === 'inverse' ? e.notional : e.price > 0 ? e.notional / e.price : 0;
+      liquidatedQty.set(e.positionId, (liquidatedQty.get(e.positionId) ?? 0) + q);
+    } else if (e.kind === 'adl') adlPnl.set(e.positionId, (adlPnl.get(e.positionId) ?? 0) + e.pnl);
+  }
   const symbolOf = new Map<string, { symbol: string; side: 'long' | 'short' }>();
   for (const acc of portfolio.accounts) for (const p of acc.positions) symbolOf.set(p.id, { symbol: p.symbol, side: p.side });
   const wipedAccounts = new Set<string>();
@@ -185,8 +203,9 @@ export function portfolioLosses(portfolio: Portfolio, outcomes: readonly Positio
       loss = s.accountKey !== null && wipedAccounts.has(s.accountKey) ? 0 : s.stake;
       if (s.accountKey !== null) wipedAccounts.add(s.accountKey);
     } else {
-      const closedShare = s.qty > 0 ? Math.max(0, 1 - o.remainingQty / s.qty) : 0;
-      loss = closedShare * s.stake - upnl;
+      // Liquidated slices lose their share of the stake; ADL closes at a price and realises its PnL.
+      const liquidatedShare = s.qty > 0 ? Math.min(1, (liquidatedQty.get(o.id) ?? 0) / s.qty) : 0;
+      loss = liquidatedShare * s.stake - (adlPnl.get(o.id) ?? 0) - upnl;
     }
     total += loss;
     const meta = symbolOf.get(o.id) ?? { symbol, side: s.side > 0 ? 'long' : 'short' };
@@ -332,7 +351,7 @@ export function runWhatIfShock(input: WhatIfShockInput): Result<WhatIfShockResul
   return ok({
     result,
     contract,
-    losses: portfolioLosses(v.value, result.positions, scenario.symbol, contract, result.summary.finalEffective),
+    losses: portfolioLosses(v.value, result.positions, result.events, scenario.symbol, contract, result.summary.finalEffective),
     ...amp,
     waterfall: liquidationWaterfall(result),
     population: population?.parameters ?? null,

@@ -96,7 +96,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
   };
 
   /** Runs tasks in workers (one per input); progress is summed over them; cancel stops them all. */
-  async function execute<T>(task: string, inputs: unknown[], job: string | undefined, label: string): Promise<T[]> {
+  async function execute<T>(task: string, inputs: unknown[], job: string | undefined, label: string, total?: number): Promise<T[]> {
     const controller = new AbortController();
     if (job !== undefined) {
       if (jobs.has(job)) throw new ApiError('conflict', `job "${job}" is already running`, { field: 'job' });
@@ -113,7 +113,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
             onProgress: (d, t, what) => {
               done[i] = d;
               totals[i] = t;
-              ctx.push({ type: 'progress', job: name, done: done.reduce((s, x) => s + x, 0), total: totals.reduce((s, x) => s + x, 0), label: what });
+              ctx.push({ type: 'progress', job: name, done: done.reduce((s, x) => s + x, 0), total: total ?? totals.reduce((s, x) => s + x, 0), label: what });
             },
           }).catch((err: unknown) => {
             controller.abort();
@@ -186,6 +186,8 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       let sigma: WhatIfMetrics['dailyVolatility'] = null;
       if (datasetId !== undefined) {
         const { dataset, candles } = datasetWindow(datasetId, at);
+        // Rules in force at the dataset's last bar, unless a date is given.
+        at ??= candles.time[candles.time.length - 1]!;
         marks[dataset.symbol] ??= candles.close[candles.close.length - 1]!;
         sigma = { symbol: dataset.symbol, value: dailyVolatility(candles.close, dataset.barSeconds), datasetId };
       }
@@ -230,9 +232,10 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
     'whatif.shock': async (p) => {
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
-      const at = p.at ?? ctx.now();
       const seed = p.seed ?? 0;
       const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
+      // The shock starts right after the dataset's window (its rule tables apply), else now.
+      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
       const shocks: WhatIfShockTaskInput['shocks'] = p.shocks.map((s, i) => {
         const symbol = s.symbol ?? p.scenario.symbol ?? win?.dataset.symbol;
         if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (or pick a dataset)', { field: `shocks.${i}.symbol` });
@@ -262,9 +265,10 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
     'whatif.sweep': async (p) => {
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
-      const at = p.at ?? ctx.now();
       const seed = p.seed ?? 0;
       const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
+      // The shock starts right after the dataset's window (its rule tables apply), else now.
+      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
       const symbol = p.scenario.symbol ?? win?.dataset.symbol ?? portfolio.accounts.flatMap((a) => a.positions)[0]?.symbol;
       if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (scenario.symbol) or pick a dataset', { field: 'scenario.symbol' });
       const matches = win?.dataset.symbol === symbol;
@@ -286,7 +290,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
         ...(populationSrc ? { populationSource: populationSrc } : {}),
       };
       const ranges = splitPaths(cellCount, workers);
-      const outs = await execute<Timed<{ cells: SweepCell[] }>>('sweep', ranges.map(([from, to]) => ({ sweep, from, to }) satisfies SweepTaskInput), p.job, 'sweep');
+      const outs = await execute<Timed<{ cells: SweepCell[] }>>('sweep', ranges.map(([from, to]) => ({ sweep, from, to }) satisfies SweepTaskInput), p.job, 'sweep', cellCount);
       const cells = outs.flatMap((o) => o.cells);
       const whatIf: SweepWhatIf = { kind: 'sweep', symbol, leverages: p.leverages, moves: p.moves, depthScales, shape: p.shape, overSeconds: p.overSeconds, startPrice, workers: ranges.length, cells };
       const summary = { ...baseSummary(symbol, sweep.rules, sweep.scenario.venue, at, cellCount, 0, startPrice), whatIf: finiteOrNull(whatIf) } as RunSummary;
@@ -331,7 +335,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
         ...(populationSrc ? { populationSource: populationSrc } : {}),
       };
       const ranges = splitPaths(p.paths, workers);
-      const outs = await execute<Timed<{ chunk: MonteCarloChunk }>>('montecarlo', ranges.map(([from, to]) => ({ mc, from, to }) satisfies MonteCarloTaskInput), p.job, 'montecarlo');
+      const outs = await execute<Timed<{ chunk: MonteCarloChunk }>>('montecarlo', ranges.map(([from, to]) => ({ mc, from, to }) satisfies MonteCarloTaskInput), p.job, 'montecarlo', p.paths);
       const merged = mergeMonteCarloChunks(outs.map((o) => o.chunk));
       const stats = summariseMonteCarlo(merged);
       const modelInfo = model.kind === 'bootstrap' ? { kind: 'bootstrap', returns: model.returns.length } : model;
