@@ -161,6 +161,34 @@ describe('what-if lab through the API', async () => {
     expect((await api.call('runs.list', {})).length).toBe(before);
   });
 
+  it('cancelling a sweep stops it and stores nothing', async () => {
+    const before = (await api.call('runs.list', {})).length;
+    let seen = false;
+    const unsubscribe = backend.subscribe((e) => {
+      if (e.type === 'progress' && e.job === 'sweep-cancel') seen = true;
+    });
+    const running = api.call('whatif.sweep', {
+      portfolioId: saved.id,
+      scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'linear', depth1Pct: 2e6 } },
+      leverages: Array.from({ length: 40 }, (_, i) => 2 + i),
+      moves: Array.from({ length: 40 }, (_, i) => -0.005 * (i + 1)),
+      depthScales: [0.5, 1, 2],
+      overSeconds: 600,
+      shape: 'linear',
+      datasetId,
+      to: at,
+      workers: 2,
+      job: 'sweep-cancel',
+    });
+    while (!seen) await new Promise((r) => setTimeout(r, 20));
+    expect(await api.call('jobs.cancel', { job: 'sweep-cancel' })).toEqual({ cancelled: true });
+    await expectApiError(running, 'cancelled');
+    unsubscribe();
+    expect((await api.call('runs.list', {})).length).toBe(before);
+    // An unknown job is not ours and not the replay service's either.
+    expect(await api.call('jobs.cancel', { job: 'no-such-job' })).toEqual({ cancelled: false });
+  });
+
   it('a short closed by auto-deleveraging keeps its margin: its loss is the ADL PnL, not its stake', async () => {
     const book2: PortfolioSpec = { name: 'adl', accounts: [{ id: 'a', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions: [
       { id: 'L', symbol: 'BTCUSDT', side: 'long', qty: 1, entry: 8000, leverage: 100 },
@@ -190,7 +218,10 @@ describe('what-if lab through the API', async () => {
     expect(l10.liquidationPrice).toBeCloseTo(isolatedLp(1, 0.5, 8000, 400), 6);
     const sigma = m.dailyVolatility!.value;
     expect(sigma).toBeGreaterThan(0);
-    expect(l10.distanceSigma).toBeCloseTo(Math.log(1 + l10.distanceToLiquidation!) / sigma, 9);
+    // σ-distance = ln(mark / liquidation price) / σ_daily for a long (independent of the service's d).
+    expect(l10.distanceSigma).toBeCloseTo(Math.log(7600 / isolatedLp(1, 0.5, 8000, 400)) / sigma, 9);
+    const s10 = m.rows.find((r) => r.positionId === 's10')!;
+    expect(s10.distanceSigma).toBeCloseTo(Math.log(isolatedLp(-1, 0.5, 8000, 400) / 7600) / sigma, 9);
     expect(m.accounts[0]!.unrealisedPnl).toBeCloseTo(0.5 * (7600 - 8000) * 3 - 0.5 * (7600 - 8000), 9);
   });
 

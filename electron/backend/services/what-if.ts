@@ -213,7 +213,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
           ...(finiteOrNull(row) as MarginRow),
           margin,
           unrealisedPnl: upnl,
-          distanceSigma: vol && Number.isFinite(d) ? Math.log(1 + Math.abs(d)) / vol * Math.sign(d) : null,
+          distanceSigma: vol ? distanceInSigma(row.side, d, vol) : null,
           tickSize: rulesByVenue[acc.venue]!.symbols[row.symbol]?.tickSize ?? null,
         };
       });
@@ -355,6 +355,17 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       return ctx.cancelOther ? await ctx.cancelOther({ job }) : { cancelled: false };
     },
   };
+}
+
+/**
+ * Distance to liquidation in daily standard deviations of log returns: the log move from the mark
+ * to the liquidation price over σ — long: −ln(1 − d)/σ (d = (mark − LP)/mark), short: ln(1 + d)/σ
+ * (d = (LP − mark)/mark). Null when the position cannot be liquidated (or already is past it).
+ */
+export function distanceInSigma(side: 'long' | 'short', distance: number, sigma: number): number | null {
+  if (!Number.isFinite(distance) || !(sigma > 0)) return null;
+  const logMove = side === 'long' ? (distance < 1 ? -Math.log(1 - distance) : Number.POSITIVE_INFINITY) : distance > -1 ? Math.log(1 + distance) : Number.NEGATIVE_INFINITY;
+  return Number.isFinite(logMove) ? logMove / sigma : null;
 }
 
 function sliceTail(c: CandleColumns, n: number): CandleColumns {
