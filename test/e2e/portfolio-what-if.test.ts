@@ -196,6 +196,15 @@ describe('portfolio what-if lab', () => {
     await page.locator('[data-testid=whatif-run-item][data-kind=sweep]').click();
     await page.getByTestId('sweep-result').waitFor();
     await shot('08-reloaded');
+    // The same screens in the dark scheme ("system" theme follows it).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('[data-testid=whatif-run-item][data-kind=shock]').first().click();
+    await page.getByTestId('shock-result').waitFor();
+    await page.waitForTimeout(300);
+    await shot('09-shock-dark');
+    await page.locator('[data-testid=whatif-run-item][data-kind=montecarlo]').click();
+    await page.getByTestId('mc-result').waitFor();
+    await shot('10-montecarlo-dark');
   });
 
   it('raised no page errors', () => {
