@@ -85,7 +85,8 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
   const datasetWindow = (datasetId: number, to?: number, bars?: number, from?: number) => {
     const dataset = ctx.datasets.get(datasetId);
     if (!dataset) throw new ApiError('not_found', `no dataset with id ${datasetId}`, { field: 'datasetId' });
-    const start = from ?? (bars !== undefined && to !== undefined ? to - bars * dataset.barSeconds : undefined);
+    // Read only the bars needed: the last `bars` before `to` (or before the dataset's end).
+    const start = from ?? (bars !== undefined ? (to ?? dataset.lastTime) - bars * dataset.barSeconds : undefined);
     const c = ctx.datasets.candles(datasetId, start, to);
     const n = c.time.length;
     const k = bars !== undefined ? Math.max(0, n - bars) : 0;
