@@ -5,7 +5,6 @@
  * Binding only; the data is the validation report's series as it came over the wire.
  */
 import {
-  ColorType,
   HistogramSeries,
   LineSeries,
   createChart,
@@ -18,19 +17,12 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { EventComparisonInfo } from '../../../../shared/validation';
-import { CHART_COLORS, formatUtc } from '../../lib/chart/candle-chart';
+import { baseChartOptions } from '../../lib/chart/chart-preferences.svelte';
 
 export const SERIES_COLORS = { price: '#c5ccd6', long: '#ef5350', short: '#26a69a', observed: '#f5b041', estimated: '#4aa3ff' } as const;
 
 export function drawEventChart(container: HTMLElement, event: EventComparisonInfo): IChartApi {
-  const chart = createChart(container, {
-    autoSize: true,
-    layout: { background: { type: ColorType.Solid, color: CHART_COLORS.background }, textColor: CHART_COLORS.text, attributionLogo: true, panes: { separatorColor: CHART_COLORS.grid } },
-    grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
-    timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid, minBarSpacing: 0.01 },
-    rightPriceScale: { borderColor: CHART_COLORS.grid },
-    localization: { timeFormatter: formatUtc },
-  });
+  const chart = createChart(container, baseChartOptions());
   const s = event.estimate.series;
   const price = chart.addSeries(LineSeries, { color: SERIES_COLORS.price, lineWidth: 1, title: 'price (observed)', priceLineVisible: false, priceFormat: { type: 'price', precision: 0, minMove: 1 } });
   const usdFormat = { type: 'custom' as const, formatter: (v: number) => `$${(Math.abs(v) / 1e6).toFixed(0)}M`, minMove: 1 };

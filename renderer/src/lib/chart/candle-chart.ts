@@ -1,13 +1,11 @@
 /**
  * The candlestick chart: lightweight-charts v5 with candles in the main pane and volume in
- * a second pane. Dark theme, UTC axis (times are UTC seconds; formatters, never shifted
- * data), price precision from the data. The TradingView attribution logo stays on, as the
- * library's licence asks.
+ * a second pane. Theme and time zone follow the preferences (chart-preferences.svelte.ts;
+ * times are UTC seconds, only labels change), price precision from the data. The TradingView
+ * attribution logo stays on, as the library's licence asks.
  */
 import {
   CandlestickSeries,
-  ColorType,
-  CrosshairMode,
   HistogramSeries,
   createChart,
   type CandlestickData,
@@ -17,6 +15,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { CandleColumns } from '../../../../shared/domain';
+import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 
 export const CHART_COLORS = {
   background: '#0f1419',
@@ -32,23 +31,11 @@ export class CandleChart {
   private readonly chart: IChartApi;
   private readonly candles: ISeriesApi<'Candlestick'>;
   private readonly volume: ISeriesApi<'Histogram'>;
+  private readonly stopFollowing: () => void;
 
   constructor(container: HTMLElement) {
-    this.chart = createChart(container, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: CHART_COLORS.background },
-        textColor: CHART_COLORS.text,
-        attributionLogo: true,
-        panes: { separatorColor: CHART_COLORS.grid },
-      },
-      grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
-      crosshair: { mode: CrosshairMode.Normal },
-      // A low minimum bar spacing lets fitContent show a whole multi-day 1m window at once.
-      timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid, minBarSpacing: 0.01 },
-      rightPriceScale: { borderColor: CHART_COLORS.grid },
-      localization: { timeFormatter: formatUtc },
-    });
+    this.chart = createChart(container, baseChartOptions());
+    this.stopFollowing = followPreferences(this.chart);
     this.candles = this.chart.addSeries(CandlestickSeries, {
       upColor: CHART_COLORS.up,
       downColor: CHART_COLORS.down,
@@ -105,12 +92,8 @@ export class CandleChart {
   }
 
   destroy(): void {
+    this.stopFollowing();
     this.chart.remove();
   }
 }
 
-/** Axis and crosshair times in UTC: "2020-03-12 10:48". */
-export function formatUtc(time: unknown): string {
-  const seconds = typeof time === 'number' ? time : 0;
-  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
-}

@@ -10,8 +10,6 @@
  */
 import {
   CandlestickSeries,
-  ColorType,
-  CrosshairMode,
   HistogramSeries,
   LineSeries,
 
@@ -30,7 +28,8 @@ import {
 } from 'lightweight-charts';
 import type { CandleColumns } from '../../../../shared/domain';
 import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
-import { CHART_COLORS, formatUtc } from './candle-chart';
+import { CHART_COLORS } from './candle-chart';
+import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 import { HeatBandPrimitive } from './heat-band-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { barIndexAt, transition } from '../replay/cursor';
@@ -67,26 +66,19 @@ export class ReplayChart {
   private frames: ReplayFrames | null = null;
   private cursor = -1;
   private markerCount = -1;
+  private readonly stopFollowing: () => void;
   private ownMarkers: SeriesMarker<Time>[] = [];
   private showEffective = false;
   private ratioKind: 'margin-ratio' | 'insurance-fund' = 'insurance-fund';
 
   constructor(container: HTMLElement) {
+    const base = baseChartOptions();
     this.chart = createChart(container, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: CHART_COLORS.background },
-        textColor: CHART_COLORS.text,
-        attributionLogo: true,
-        panes: { separatorColor: CHART_COLORS.grid },
-      },
-      grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
-      crosshair: { mode: CrosshairMode.Normal },
+      ...base,
       // The cursor decides what is visible; new bars must not scroll the view on their own.
-      timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid, minBarSpacing: 0.01, shiftVisibleRangeOnNewBar: false, rightOffset: 8 },
-      rightPriceScale: { borderColor: CHART_COLORS.grid },
-      localization: { timeFormatter: formatUtc },
+      timeScale: { ...base.timeScale, shiftVisibleRangeOnNewBar: false, rightOffset: 8 },
     });
+    this.stopFollowing = followPreferences(this.chart);
     this.candles = this.chart.addSeries(CandlestickSeries, {
       upColor: CHART_COLORS.up,
       downColor: CHART_COLORS.down,
@@ -243,6 +235,7 @@ export class ReplayChart {
   }
 
   destroy(): void {
+    this.stopFollowing();
     this.chart.remove();
   }
 }

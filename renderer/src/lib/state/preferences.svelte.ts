@@ -126,3 +126,8 @@ class PreferencesState {
 }
 
 export const preferences = new PreferencesState();
+
+/** "2020-03-12 10:48 UTC", or "2020-03-12 11:48 local": a time as tables and labels show it. */
+export function formatMinute(seconds: number): string {
+  return `${formatTime(seconds, preferences.timeZone)} ${preferences.timeZone === 'utc' ? 'UTC' : 'local'}`;
+}
