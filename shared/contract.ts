@@ -81,6 +81,22 @@ export const methods = {
     trusted: false,
   },
   'crashes.catalog': { params: z.object({}).strict(), trusted: false },
+  'datasets.download': {
+    params: z
+      .object({
+        symbol: z.string().trim().regex(/^[A-Z0-9]{2,20}$/, 'an upper-case Binance symbol like BTCUSDT'),
+        market: z.enum(['spot', 'perp']),
+        timeframe: z.enum(['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d']),
+        /** First and last UTC day to fetch (any time within the day). */
+        from: unixSeconds,
+        to: unixSeconds,
+        /** Default https://data.binance.vision; a mirror or a local server otherwise. */
+        baseUrl: z.url({ protocol: /^https?$/ }).max(300).optional(),
+        job: jobId.optional(),
+      })
+      .strict(),
+    trusted: false,
+  },
   'imports.cancel': { params: z.object({ job: jobId }).strict(), trusted: false },
   'portfolios.list': { params: z.object({}).strict(), trusted: false },
   'portfolios.get': { params: z.object({ id }).strict(), trusted: false },
@@ -211,6 +227,7 @@ export interface Results {
   'datasets.importFiles': ImportResult;
   'datasets.rename': Dataset;
   'datasets.crashes': CrashReport;
+  'datasets.download': ImportResult;
   'crashes.catalog': CrashEvent[];
   'imports.cancel': { cancelled: boolean };
   'portfolios.list': PortfolioSummary[];

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'unknown_method',
   'forbidden',
   'cancelled',
+  /** A resource outside this machine cannot be reached (offline, host down). */
+  'unavailable',
   'internal',
 ] as const;
 

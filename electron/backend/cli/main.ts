@@ -13,6 +13,7 @@ import { ApiError, describeError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { timeframeName, type Dataset } from '../../../shared/domain';
 import { ENGINE_COMMANDS } from './engine-commands';
+import { DOWNLOAD_COMMANDS } from './download-command';
 import { WHAT_IF_COMMANDS } from './what-if-commands';
 import { EXPORT_COMMANDS } from './export-run';
 import { VALIDATION_COMMANDS } from './validation-commands';
@@ -78,6 +79,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...ENGINE_COMMANDS,
+  ...DOWNLOAD_COMMANDS,
   ...WHAT_IF_COMMANDS,
   ...EXPORT_COMMANDS,
   ...VALIDATION_COMMANDS,

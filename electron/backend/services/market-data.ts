@@ -12,6 +12,7 @@ import { coversEvent } from '../../../shared/market-data';
 import type { Db } from '../store/db';
 import type { DatasetStore } from '../store/datasets';
 import { CRASH_EVENTS } from '../market-data/crash-catalog';
+import { BINANCE_PUBLIC_DATA, binanceDailyFiles, fetchFile } from '../market-data/binance-download';
 import { largestDrops } from '../market-data/crash-finder';
 import { fileSource, ImportJob, memorySource, type ImportOptions, type ImportSource } from '../market-data/import-job';
 import { resample, targetBarSeconds } from '../market-data/resample';
@@ -28,6 +29,7 @@ type MarketDataMethod =
   | 'datasets.rename'
   | 'datasets.crashes'
   | 'crashes.catalog'
+  | 'datasets.download'
   | 'imports.cancel';
 
 type MarketDataHandlers = { [M in MarketDataMethod]: (params: ParsedParams<M>) => Results[M] | Promise<Results[M]> };
@@ -102,6 +104,16 @@ export function marketDataHandlers(ctx: MarketDataContext): MarketDataHandlers {
       };
     },
     'crashes.catalog': () => [...CRASH_EVENTS],
+    'datasets.download': async ({ symbol, market, timeframe, from, to, baseUrl, job }) => {
+      const files = binanceDailyFiles(baseUrl ?? BINANCE_PUBLIC_DATA, market, symbol, timeframe, from, to);
+      const sources: ImportSource[] = [];
+      for (const [i, file] of files.entries()) {
+        ctx.push({ type: 'progress', job: job ?? 'download', label: `downloading ${file.name}`, phase: 'reading', done: i, total: files.length, rows: 0, rowsPerSecond: 0, etaSeconds: null });
+        // The URL's path (…/futures/um/…) tells the importer the market, as a file path would.
+        sources.push({ ...memorySource(file.name, await fetchFile(file)), origin: file.url });
+      }
+      return runImport(ctx, sources, { venue: 'binance', market, ...(job ? { job } : {}) });
+    },
     'imports.cancel': ({ job }) => {
       const running = ctx.jobs.get(job);
       running?.cancel();
