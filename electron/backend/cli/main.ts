@@ -111,7 +111,11 @@ function iso(seconds: number): string {
 
 function helpText(): string {
   const lines = ['Usage: npm run cli -- <command> [options] [--db PATH] [--json]', '', 'Commands:'];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${command.usage.padEnd(62)} ${command.summary}`);
+  for (const command of Object.values(COMMANDS)) {
+    // Long usages put their summary on the next line, so the list stays readable.
+    if (command.usage.length <= 62) lines.push(`  ${command.usage.padEnd(62)} ${command.summary}`);
+    else lines.push(`  ${command.usage}`, `      ${command.summary}`);
+  }
   lines.push(`  ${'restore-backup [--from BACKUP] [--list]'.padEnd(62)} put the newest (or the named) database backup back`);
   lines.push(
     '',
