@@ -207,6 +207,17 @@ describe('portfolio what-if lab', () => {
     await shot('10-montecarlo-dark');
   });
 
+  it('duplicates a portfolio and deletes the copy', async () => {
+    await page.getByTestId('portfolio-item').filter({ hasText: 'E2E desk' }).click();
+    await page.getByTestId('portfolio-duplicate').click();
+    await page.getByTestId('portfolio-item').filter({ hasText: 'E2E desk (copy)' }).waitFor();
+    expect(await page.getByTestId('portfolio-name').inputValue()).toBe('E2E desk (copy)');
+    expect(await page.getByTestId('position-row').count()).toBe(BOOK.length);
+    await page.getByTestId('portfolio-delete').click();
+    await page.getByTestId('portfolio-item').filter({ hasText: 'E2E desk (copy)' }).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('portfolio-item').count()).toBe(1);
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
