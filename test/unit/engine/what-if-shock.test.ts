@@ -122,6 +122,20 @@ describe('what-if shocks', () => {
     expect(at8098.value.parameters.priceScale).toBeCloseTo(2, 12);
   });
 
+  it('a cross account loses its wallet when its position is liquidated, and is marked to the final price otherwise', () => {
+    const cross = (wallet: number) => ({ accounts: [{ id: 'x', venue: 'binance-usdm', mode: 'cross' as const, wallet, positions: [{ id: 'c1', symbol: 'BTCUSDT', side: 'long' as const, qty: 1, entry: P0 }] }] });
+    // Cross LP with no other positions = the isolated formula with WB = wallet (DESIGN.md §3.1):
+    // wallet 1,000 → LP = (1000 − 8000)/(0.004 − 1) = 7,028.11; a −15% instant shock (6,800) passes it.
+    const dead = runWhatIfShock({ portfolio: cross(1000), rules, scenario: none, shock: shock(-0.15, 'instant'), seed: 1 });
+    const alive = runWhatIfShock({ portfolio: cross(4000), rules, scenario: none, shock: shock(-0.15, 'instant'), seed: 1 });
+    if (!dead.ok || !alive.ok) throw new Error('run failed');
+    expect(dead.value.losses.positions[0]!.liquidated).toBe(true);
+    expect(dead.value.losses.total).toBe(1000);
+    // Wallet 4,000: LP = (4000 − 8000)/(0.004 − 1) = 4,016.06, not reached: loss = 1·(8000 − 6800) = 1,200.
+    expect(alive.value.losses.positions[0]!.liquidated).toBe(false);
+    expect(alive.value.losses.total).toBeCloseTo(1200, 6);
+  });
+
   it('grid cells are the same whether computed at once or in two ranges', () => {
     const input = { portfolio: longBook([5, 20]), rules, scenario: linear(2e6), shock: { startPrice: P0, overSeconds: 300, shape: 'linear' as const, startTime: AT }, leverages: [2, 10, 40], moves: [-0.05, -0.15], depthScales: [0.5, 2], seed: 4 };
     const all = runSweepCells(input, 0, 12);
