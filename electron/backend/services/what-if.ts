@@ -38,9 +38,9 @@ import { runInWorker } from '../jobs/job-runner';
 import type { MonteCarloTaskInput, SweepTaskInput, WhatIfShockTaskInput } from '../jobs/engine-tasks';
 import type { DatasetStore } from '../store/datasets';
 import type { PortfolioStore } from '../store/portfolios';
-import type { RunRow, RunStore } from '../store/runs';
+import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
-import { finiteOrNull } from './runs';
+import { finiteOrNull, toRunInfo, toSummary } from './runs';
 import { userRules } from './venue-tables';
 
 type WhatIfMethods = 'whatif.metrics' | 'whatif.shock' | 'whatif.sweep' | 'whatif.montecarlo' | 'jobs.cancel';
@@ -398,30 +398,6 @@ function assetInfo(o: WhatIfShockResult, input: WhatIfShockTaskInput['shocks'][n
   };
 }
 
-function toSummary(result: ReplayResult): RunSummary {
-  const s = result.summary;
-  return finiteOrNull({
-    ...s,
-    ledger: undefined,
-    symbol: result.symbol,
-    barSeconds: result.barSeconds,
-    firstBar: result.firstBar,
-    markSource: result.markSource,
-    rules: result.rules,
-    positions: result.positions.map((p) => ({
-      id: p.id,
-      liquidated: p.liquidated,
-      firstLiquidationTime: p.firstLiquidationTime ?? null,
-      marginCallTime: p.marginCallTime ?? null,
-      initialLiquidationPrice: p.initialLiquidationPrice,
-      remainingQty: p.remainingQty,
-    })),
-    skipped: [...result.skipped],
-    population: result.population,
-    staticPositions: result.staticPositions,
-  }) as unknown as RunSummary;
-}
-
 /** The run-summary fields a grid or Monte Carlo has no single replay for (so run lists read them alike). */
 function baseSummary(symbol: string, tables: VenueRules[], venue: string, at: number, bars: number, barSeconds: number, price: number): Omit<RunSummary, 'whatIf'> {
   const chosen = selectRules(tables, venue, at);
@@ -456,22 +432,6 @@ function baseSummary(symbol: string, tables: VenueRules[], venue: string, at: nu
     skipped: [],
     population: null,
     staticPositions: 0,
-  };
-}
-
-function toRunInfo(row: RunRow): RunInfo {
-  return {
-    id: row.id,
-    kind: row.kind as RunKind,
-    name: row.name,
-    datasetId: row.datasetId,
-    portfolioId: row.portfolioId,
-    engineVersion: row.engineVersion,
-    seed: row.seed,
-    createdAt: row.createdAt,
-    eventCount: row.eventCount,
-    params: row.params as RunParams,
-    summary: row.summary as RunSummary,
   };
 }
 
