@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SHARED_DATA = path.resolve(REPO, '../shared/data');
@@ -93,3 +93,12 @@ export function artifactPath(name: string): string {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
 }
+
+/** Collects the page's uncaught errors and console errors into `into` (tests assert it stays empty). */
+export function collectPageErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (e) => into.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(m.text());
+  });
+}
+

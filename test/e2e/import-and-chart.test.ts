@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { dropFile } from './page-actions';
 
 let app: WebApp;
 let browser: Browser;
@@ -20,10 +21,7 @@ beforeAll(async () => {
   app = await startWebApp();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {
@@ -47,18 +45,6 @@ async function countChartPixels(color: [number, number, number]): Promise<number
   }, color);
 }
 
-async function dropFile(name: string, content: string): Promise<void> {
-  await page.evaluate(
-    ({ name, content }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([content], name, { type: 'text/csv' }));
-      const target = document.querySelector('.workspace')!;
-      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-      target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    },
-    { name, content },
-  );
-}
 
 describe('import a crash window and see its candles', () => {
   it('first start shows an empty workspace that says what to do', async () => {
@@ -90,13 +76,13 @@ describe('import a crash window and see its candles', () => {
 
   it('imports a dropped file, and refuses a bad one naming file and line, storing nothing', async () => {
     const eth = fs.readFileSync(path.join(SHARED_DATA, 'events/ethusdt_1h_2020-03-11_2020-03-14.csv'), 'utf8');
-    await dropFile('ethusdt_1h_2020-03-11_2020-03-14.csv', eth);
+    await dropFile(page, 'ethusdt_1h_2020-03-11_2020-03-14.csv', eth);
     await page.getByText('Imported ethusdt_1h_2020-03-11_2020-03-14.csv').waitFor();
     expect(await page.getByTestId('dataset-item').count()).toBe(2);
 
     const lines = eth.split('\n');
     lines[7] = lines[7]!.replace(/^(\d+),([^,]+),([^,]+),/, '$1,$2,oops,');
-    await dropFile('ethusdt_1h_broken.csv', lines.join('\n'));
+    await dropFile(page, 'ethusdt_1h_broken.csv', lines.join('\n'));
     const error = page.getByTestId('import-error');
     await error.waitFor();
     expect(await error.textContent()).toContain('ethusdt_1h_broken.csv:8 field "high": high "oops" is not a number');

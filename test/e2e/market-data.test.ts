@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { dropFile } from './page-actions';
 
 let app: WebApp;
 let browser: Browser;
@@ -19,10 +20,7 @@ beforeAll(async () => {
   app = await startWebApp();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {
@@ -35,18 +33,6 @@ async function barsDrawn(n: string): Promise<void> {
   await page.getByTestId('chart-bars').filter({ hasText: new RegExp(`^${n} bars drawn$`) }).waitFor();
 }
 
-async function dropFile(name: string, content: string): Promise<void> {
-  await page.evaluate(
-    ({ name, content }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([content], name, { type: 'text/csv' }));
-      const target = document.querySelector('.workspace')!;
-      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-      target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    },
-    { name, content },
-  );
-}
 
 /** 400,000 one-minute bars: the real rows of the shared 1m windows, shifted to consecutive minutes from 2023-01-01. */
 function yearLikeFile(): string {
@@ -63,13 +49,13 @@ describe('market data in the browser', () => {
   it('drops the real 2020-03 BTC window and lists it', async () => {
     await page.goto(app.appUrl);
     await page.getByText('Start by importing candles').waitFor();
-    await dropFile('btcusdt_1m_2020-03-11_2020-03-14.csv', fs.readFileSync(path.join(SHARED_DATA, 'events/btcusdt_1m_2020-03-11_2020-03-14.csv'), 'utf8'));
+    await dropFile(page, 'btcusdt_1m_2020-03-11_2020-03-14.csv', fs.readFileSync(path.join(SHARED_DATA, 'events/btcusdt_1m_2020-03-11_2020-03-14.csv'), 'utf8'));
     await page.getByText('Imported btcusdt_1m_2020-03-11_2020-03-14.csv').waitFor();
     expect(await page.getByTestId('dataset-rows').first().textContent()).toBe('5,760 rows');
   });
 
   it('shows progress with rows/s and ETA while a large file streams in, then lists it', async () => {
-    await dropFile('btcusdt_1m_2023-shifted.csv', yearLikeFile());
+    await dropFile(page, 'btcusdt_1m_2023-shifted.csv', yearLikeFile());
     const text = page.getByTestId('import-progress-text');
     await text.filter({ hasText: 'rows/s' }).waitFor({ timeout: 20_000 });
     const shown = (await text.textContent()) ?? '';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApi } from '../helpers/http-api';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
 
 let app: WebApp;
 let browser: Browser;
@@ -45,10 +45,7 @@ beforeAll(async () => {
   await api.call('datasets.importText', { fileName: path.basename(file), text: fs.readFileSync(path.join(SHARED_DATA, file), 'utf8') });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

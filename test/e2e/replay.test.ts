@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, REPO, SHARED_DATA, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, REPO, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
 import { readSharedCsv } from '../helpers/temp';
 
 let app: WebApp;
@@ -69,10 +69,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

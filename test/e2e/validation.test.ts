@@ -15,7 +15,7 @@ import type { Api } from '../../shared/contract';
 import type { DesignMatrixInfo, ValidationReportInfo } from '../../shared/validation';
 import { amplification, ratio, usd } from '../../renderer/src/features/validation/format';
 import { createHttpApi } from '../helpers/http-api';
-import { artifactPath, launchChromium, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, startWebApp, type WebApp, collectPageErrors } from './harness';
 
 let app: WebApp;
 let api: Api;
@@ -30,10 +30,7 @@ beforeAll(async () => {
   api = createHttpApi(app.url, app.token);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

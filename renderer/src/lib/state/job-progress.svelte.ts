@@ -1,5 +1,8 @@
-/** Progress of one backend job (push events filtered by job id), with cancel. */
-import type { ClientApi } from '../../lib/api/connect';
+/**
+ * Progress of one backend job: its id, the progress pushes filtered by that id, and cancel.
+ * Engine jobs cancel through `jobs.cancel`; a domain with its own cancel method passes it.
+ */
+import type { ClientApi } from '../api/connect';
 
 export class JobProgress {
   job = $state<string | null>(null);
@@ -7,7 +10,14 @@ export class JobProgress {
   total = $state(0);
   label = $state('');
 
-  constructor(private readonly api: ClientApi) {}
+  constructor(
+    private readonly api: ClientApi,
+    private readonly cancelJob: (job: string) => Promise<unknown> = (job) => api.call('jobs.cancel', { job }),
+  ) {}
+
+  get running(): boolean {
+    return this.job !== null;
+  }
 
   /** Start following a new job id; returns the id to send with the request. */
   start(prefix: string): string {
@@ -30,7 +40,7 @@ export class JobProgress {
   }
 
   async cancel(): Promise<void> {
-    if (this.job) await this.api.call('jobs.cancel', { job: this.job });
+    if (this.job) await this.cancelJob(this.job);
   }
 
   finish(): void {
