@@ -18,6 +18,9 @@ const outDir = path.join(root, 'build/electron-native');
 const work = path.join(outDir, 'better-sqlite3-src');
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 
+// `--if-missing` (used by `npm start`): keep an existing Electron build.
+if (process.argv.includes('--if-missing') && fs.existsSync(path.join(outDir, 'better_sqlite3.node'))) process.exit(0);
+
 fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(outDir, { recursive: true });
 // Copy the sources only: never a build/ folder, so nothing of the Node build is reused or changed.
