@@ -16,7 +16,7 @@ import type { DatasetStore } from '../store/datasets';
 import type { PortfolioStore } from '../store/portfolios';
 import type { RunEventRecord, RunRow, RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
-import { userRules } from './venue-tables';
+import { withUserRules } from './venue-tables';
 
 type RunMethods =
   | 'rules.list'
@@ -45,12 +45,7 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
   const jobs = new Map<string, AbortController>();
 
   /** The shipped tables, with a user's own tables replacing those of the same venue. */
-  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => {
-    if (!own) return ctx.rules();
-    const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
-    const venues = new Set(parsed.map((r) => r.venue));
-    return [...parsed, ...ctx.rules().filter((r) => !venues.has(r.venue))];
-  };
+  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => withUserRules(ctx.rules(), own);
 
   const portfolioSpec = (id: number): PortfolioSpec => {
     const stored = ctx.portfolios.get(id);

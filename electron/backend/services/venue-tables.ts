@@ -44,3 +44,11 @@ export function userRules(json: unknown, fileName: string): VenueRules {
   }
   return result.value;
 }
+
+/** The tables in force: `tables`, with a user's own tables replacing those of the same venue. */
+export function withUserRules(tables: VenueRules[], own: readonly Record<string, unknown>[] | undefined): VenueRules[] {
+  if (!own) return tables;
+  const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
+  const venues = new Set(parsed.map((r) => r.venue));
+  return [...parsed, ...tables.filter((r) => !venues.has(r.venue))];
+}

@@ -41,7 +41,7 @@ import type { PortfolioStore } from '../store/portfolios';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { finiteOrNull, toRunInfo, toSummary } from './runs';
-import { userRules } from './venue-tables';
+import { withUserRules } from './venue-tables';
 
 type WhatIfMethods = 'whatif.metrics' | 'whatif.shock' | 'whatif.sweep' | 'whatif.montecarlo' | 'jobs.cancel';
 
@@ -66,12 +66,8 @@ type Timed<T> = T & { engineMs: number };
 export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> {
   const jobs = new Map<string, AbortController>();
 
-  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => {
-    if (!own) return ctx.rules();
-    const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
-    const venues = new Set(parsed.map((r) => r.venue));
-    return [...parsed, ...ctx.rules().filter((r) => !venues.has(r.venue))];
-  };
+  /** The shipped tables, with a user's own tables replacing those of the same venue. */
+  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => withUserRules(ctx.rules(), own);
 
   const portfolioOf = (inline: PortfolioSpec | undefined, id: number | undefined): PortfolioSpec => {
     if (inline) return inline;
