@@ -123,6 +123,8 @@ export interface RunEvent {
   pnl: number;
   count: number;
   detail: string | null;
+  /** Cascade round within the bar, 0-based (null: not inside a round — margin call, halt — or a run stored before rounds were recorded). */
+  round?: number | null;
 }
 
 /** Per-bar series of a run, one value per replayed bar (columns of equal length). */

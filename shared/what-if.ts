@@ -168,8 +168,13 @@ export interface PositionLossInfo {
   liquidationPrice: number | null;
 }
 
+/** One waterfall row: one cascade round of one bar (rows in bar order, then round order). */
 export interface WaterfallStepInfo {
+  /** Open time of the bar (UTC seconds). */
   time: number;
+  /** Round within the bar, 0-based (null: liquidations outside a numbered round). */
+  round: number | null;
+  /** The bar's number of cascade rounds. */
   rounds: number;
   notionalByBucket: Record<string, number>;
   count: number;

@@ -78,6 +78,33 @@ describe('what-if lab through the API', async () => {
     expect(run.summary.bars).toBe(20);
   });
 
+  it('the waterfall has a row per bar and round: its notional is the liquidated notional, its rounds come in order, and the stored events carry them', async () => {
+    const run = await api.call('whatif.shock', {
+      portfolioId: saved.id,
+      scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact: { model: 'linear' as const, depth1Pct: 3e5 } },
+      shocks: [{ move: -0.1, overSeconds: 600, shape: 'linear', startPrice: 8000 }],
+      population: { lookbackBars: 1, openInterest: 2e8, longShare: 0.7 },
+      at,
+      seed: 5,
+    });
+    const asset = (run.summary.whatIf as ShockWhatIf).assets[0]!;
+    expect(asset.waterfall.length).toBeGreaterThan(1);
+    const total = asset.waterfall.reduce((s, row) => s + Object.values(row.notionalByBucket).reduce((a, b) => a + b, 0), 0);
+    expect(Math.abs(total - asset.liquidatedNotional)).toBeLessThanOrEqual(1e-9 * asset.liquidatedNotional);
+    asset.waterfall.forEach((row, i) => {
+      expect(row.round).not.toBeNull();
+      expect(row.round!).toBeLessThan(row.rounds);
+      const prev = asset.waterfall[i - 1];
+      if (prev && prev.time === row.time) expect(row.round!).toBeGreaterThan(prev.round!);
+      else if (prev) expect(row.time).toBeGreaterThan(prev.time);
+    });
+    const stored = await api.call('runs.get', { id: run.id });
+    const liquidations = stored.events.filter((e) => e.kind === 'liquidation' || e.kind === 'partial_liquidation');
+    expect(liquidations.length).toBeGreaterThan(0);
+    expect(liquidations.every((e) => Number.isInteger(e.round))).toBe(true);
+    expect(new Set(liquidations.map((e) => `${e.round}`)).size).toBeGreaterThan(1);
+  });
+
   it('survivors of an impact-free shock are exactly the positions whose isolated liquidation price the move does not reach', async () => {
     const move = -0.08;
     const run = await api.call('whatif.shock', { portfolioId: saved.id, scenario: noImpact, shocks: [{ move, overSeconds: 300, shape: 'instant', startPrice: 8000 }], at, seed: 1 });

@@ -45,4 +45,21 @@ describe('RunStore', () => {
     expect(store.delete(id)).toBe(true);
     expect(db.prepare('SELECT count(*) AS n FROM run_events').get()).toEqual({ n: 0 });
   });
+
+  it('keeps the cascade round of each event, null when it has none', () => {
+    const db = openDatabase(':memory:');
+    const store = new RunStore(db);
+    const id = store.insert(
+      {
+        kind: 'shock', name: 's', datasetId: null, portfolioId: null, params: {}, engineVersion: '1', seed: 0, summary: null, series: {},
+        events: [
+          { time: 60, kind: 'margin_call', ref: 'p1', side: 'long', price: 10, notional: 100, pnl: 0, count: 1, detail: null },
+          { time: 60, kind: 'liquidation', ref: 'long 25x', side: 'long', price: 9.5, notional: 950, pnl: -40, count: 7, detail: null, round: 0 },
+          { time: 60, kind: 'liquidation', ref: 'long 10x', side: 'long', price: 9.2, notional: 920, pnl: -80, count: 3, detail: null, round: 2 },
+        ],
+      },
+      1000,
+    );
+    expect(store.events(id).map((e) => e.round)).toEqual([null, 0, 2]);
+  });
 });

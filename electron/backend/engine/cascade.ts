@@ -5,7 +5,7 @@
  *
  * Two kinds of positions take part:
  * - the static book (typed arrays, sorted once; isolated positions liquidated whole; events
- *   aggregated per bar, bucket and side) — the estimated market population or a large book;
+ *   aggregated per bar, round, bucket and side) — the estimated market population or a large book;
  * - dynamic positions (the user's portfolio: isolated, cross accounts netted per symbol, lending
  *   borrowers), checked against cached trigger prices at each point and re-evaluated only when they
  *   change (a slice, a partial lending liquidation); they get one event each.
@@ -51,6 +51,14 @@ export interface CascadeEvent {
   readonly count: number;
   /** `backstop` when a vault took the position over at the mark, `gap` when filled past its price. */
   readonly detail?: string;
+  /**
+   * Cascade round within the bar (a bar-level counter, 0-based, over all the bar's path points):
+   * the round's index is the bar's `series.rounds` before that round is counted, so a bar's rounds
+   * are 0 … rounds − 1 in the order they ran. Liquidations, ADL and backstops carry it; margin calls
+   * and halts happen between rounds and have none. A backstop found while scanning for a round that
+   * then closes nothing else keeps that (uncounted) index.
+   */
+  readonly round?: number;
 }
 
 /** A portfolio position as the cascade sees it (cross accounts already netted, see portfolio.ts). */
@@ -202,9 +210,13 @@ export class CascadeRun {
   // Static-book positions: their record (qty, entry, margin, bucket) copied during the walk, so the
   // settlement reads these buffers sequentially instead of the records at random.
   private bufRec = new Float64Array(4 * 1024);
-  // Per-bar aggregation of static-book events: 5 numbers per (kind, bucket, side) slot.
+  // Per-round aggregation of static-book events: 5 numbers per (kind, bucket, side) slot, flushed
+  // at the end of each round into `barAgg`, which is appended to the events at the end of the bar.
   private readonly aggSlots: Float64Array;
   private aggTouched: number[] = [];
+  private barAgg: CascadeEvent[] = [];
+  /** Index (within the bar) of the round being run; see {@link CascadeEvent.round}. */
+  private curRound = 0;
   private barNotional = 0;
   private readonly feeRate: number;
 
@@ -352,7 +364,7 @@ export class CascadeRun {
   }
 
   /**
-   * Accumulate a static-book event into the per-bar aggregate of (kind, bucket, side). Numeric
+   * Accumulate a static-book event into the current round's aggregate of (kind, bucket, side). Numeric
    * slots, no allocation: slot = (kind·(buckets+1) + bucket+1)·2 + (short ? 1 : 0).
    */
   private aggregate(kind: number, bucket: number, side: 1 | -1, notionalValue: number, q: number, pnl: number, fill: number): void {
@@ -439,7 +451,7 @@ export class CascadeRun {
       if (ref >= 0) this.aggregate(AGG_ADL, side!.record[4 * side!.order[ref]! + 3]!, oppSign, n, q, pnl - haircut, p);
       else {
         const d = this.dyn[-ref - 1]!;
-        this.events.push({ time, kind: 'adl', positionId: d.spec.id, side: oppSign > 0 ? 'long' : 'short', price: p, notional: n, pnl: pnl - haircut, count: 1 });
+        this.events.push({ time, kind: 'adl', positionId: d.spec.id, side: oppSign > 0 ? 'long' : 'short', price: p, notional: n, pnl: pnl - haircut, count: 1, round: this.curRound });
       }
     }
     if (left > 0) {
@@ -486,11 +498,14 @@ export class CascadeRun {
     s.insuranceFund[out] = this.insuranceFund;
     s.badDebt[out] = this.badDebtTotal;
     s.ledgerImbalance[out] = ledgerImbalance(this.ledger);
-    this.flushAggregates(barTime);
+    this.flushRound(barTime);
+    for (const e of this.barAgg) this.events.push(e);
+    this.barAgg = [];
     this.bar++;
   }
 
-  private flushAggregates(barTime: number): void {
+  /** Close the current round's aggregates into the bar's list (ordered by round, then kind, bucket and side). */
+  private flushRound(barTime: number): void {
     if (this.aggTouched.length === 0) return;
     const slots = this.aggTouched.sort((x, y) => x - y);
     const nb = this.bucketLabels.length + 1;
@@ -504,7 +519,7 @@ export class CascadeRun {
       const q = a[base + 1]!;
       const w = a[base + 2]!;
       const avgPrice = this.config.contract === 'inverse' ? q / w : w / q;
-      this.events.push({ time: barTime, kind: kind === AGG_ADL ? 'adl' : 'liquidation', bucket: label, side: side > 0 ? 'long' : 'short', price: avgPrice, notional: a[base]!, pnl: a[base + 3]!, count: a[base + 4]! });
+      this.barAgg.push({ time: barTime, kind: kind === AGG_ADL ? 'adl' : 'liquidation', bucket: label, side: side > 0 ? 'long' : 'short', price: avgPrice, notional: a[base]!, pnl: a[base + 3]!, count: a[base + 4]!, round: this.curRound });
       a.fill(0, base, base + 5);
     }
     this.aggTouched = [];
@@ -541,7 +556,9 @@ export class CascadeRun {
     const policy = this.config.liquidationPolicy;
     const inverse = this.config.contract === 'inverse';
     const noImpact = this.config.impact.model === 'none';
+    const barTime = s.time[out]!;
     for (let round = 0; round < 100000; round++) {
+      this.curRound = s.rounds[out]!;
       this.roundLen = 0;
       let settledNow = 0;
       const hiP = Math.max(prev, eff);
@@ -646,7 +663,10 @@ export class CascadeRun {
         else buy += n;
         this.barNotional += n;
       }
-      if (this.roundLen === 0 && settledNow === 0) break;
+      if (this.roundLen === 0 && settledNow === 0) {
+        this.flushRound(barTime); // ADL aggregated by a backstop found while scanning
+        break;
+      }
       s.rounds[out]!++;
       const net = buy - sell;
       const fill = net === 0 ? { after: 1, averageFill: 1 } : this.impact.execute(Math.abs(net), net > 0 ? 1 : -1);
@@ -681,7 +701,7 @@ export class CascadeRun {
           if (!partial) d.closed = true;
           else this.reprice(d);
           this.markLiquidated(d.spec.id, time);
-          this.events.push({ time, kind: partial ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: 'long', price: f, notional: seizedValue, pnl: r2.debtRepaid - seizedValue, count: 1, ...(r2.deficit > 0 ? { detail: `deficit ${r2.deficit}` } : {}) });
+          this.events.push({ time, kind: partial ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: 'long', price: f, notional: seizedValue, pnl: r2.debtRepaid - seizedValue, count: 1, round: this.curRound, ...(r2.deficit > 0 ? { detail: `deficit ${r2.deficit}` } : {}) });
           continue;
         }
         const slice = this.bufKind[r] === 1;
@@ -718,10 +738,11 @@ export class CascadeRun {
           s.liquidatedCountShort[out]!++;
         }
         this.markLiquidated(d.spec.id, time);
-        this.events.push({ time, kind: slice && !d.closed ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: f, notional: n, pnl, count: 1, ...(t !== d.liquidation ? { detail: 'gap' } : {}) });
+        this.events.push({ time, kind: slice && !d.closed ? 'partial_liquidation' : 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: f, notional: n, pnl, count: 1, round: this.curRound, ...(t !== d.liquidation ? { detail: 'gap' } : {}) });
       }
       this.coverShortfall(pendingLongShortfall, 1, pAfterRound, time, out);
       this.coverShortfall(pendingShortShortfall, -1, pAfterRound, time, out);
+      this.flushRound(barTime);
       this.impactState.apply(fill.after);
       prev = eff;
       eff = pAfterRound;
@@ -774,7 +795,7 @@ export class CascadeRun {
       this.series.liquidatedCountShort[out]!++;
     }
     this.markLiquidated(d.spec.id, time);
-    this.events.push({ time, kind: 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: eff, notional: n, pnl, count: 1, detail: 'backstop' });
+    this.events.push({ time, kind: 'liquidation', positionId: d.spec.id, side: d.side > 0 ? 'long' : 'short', price: eff, notional: n, pnl, count: 1, round: this.curRound, detail: 'backstop' });
   }
 }
 

@@ -234,34 +234,47 @@ export function cascadeAmplification(result: ReplayResult, move: number): { exog
   return { exogenousMove, effectiveMove, amplification };
 }
 
-/** One step of the liquidation waterfall: what each bucket lost in that bar, and its rounds. */
+/**
+ * One row of the liquidation waterfall: what each bucket lost in one cascade round of one bar.
+ * `round` is the bar-level round index of the events (see CascadeEvent.round), 0-based; `rounds`
+ * is the bar's number of rounds. Liquidations without a round (none today) form a row of their own
+ * with `round` null, after the bar's numbered rounds.
+ */
 export interface WaterfallStep {
   readonly time: number;
+  readonly round: number | null;
   readonly rounds: number;
   /** Bucket label ("long 25x", or "portfolio" for the user's positions) → liquidated notional. */
   readonly notionalByBucket: Readonly<Record<string, number>>;
   readonly count: number;
 }
 
-/** Liquidations grouped by bar (with the bar's number of cascade rounds) and by bucket. */
+/** Liquidations grouped by bar and cascade round (in order), and by bucket within each row. */
 export function liquidationWaterfall(result: ReplayResult): WaterfallStep[] {
-  const byTime = new Map<number, { notional: Record<string, number>; count: number }>();
+  const byBar = new Map<number, Map<number, { notional: Record<string, number>; count: number }>>();
   const isLiq = (e: CascadeEvent): boolean => e.kind === 'liquidation' || e.kind === 'partial_liquidation';
   for (const e of result.events) {
     if (!isLiq(e)) continue;
     const key = e.bucket ?? 'portfolio';
     const barTime = result.steps.time.length ? barOf(result, e.time) : e.time;
-    const row = byTime.get(barTime) ?? { notional: {}, count: 0 };
+    const rounds = byBar.get(barTime) ?? new Map<number, { notional: Record<string, number>; count: number }>();
+    byBar.set(barTime, rounds);
+    const r = e.round ?? -1;
+    const row = rounds.get(r) ?? { notional: {}, count: 0 };
     row.notional[key] = (row.notional[key] ?? 0) + e.notional;
     row.count += e.count;
-    byTime.set(barTime, row);
+    rounds.set(r, row);
   }
   const out: WaterfallStep[] = [];
   const times = result.steps.time;
   for (let k = 0; k < times.length; k++) {
-    const row = byTime.get(times[k]!);
-    if (!row) continue;
-    out.push({ time: times[k]!, rounds: result.steps.rounds[k]!, notionalByBucket: row.notional, count: row.count });
+    const rounds = byBar.get(times[k]!);
+    if (!rounds) continue;
+    const order = [...rounds.keys()].sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
+    for (const r of order) {
+      const row = rounds.get(r)!;
+      out.push({ time: times[k]!, round: r < 0 ? null : r, rounds: result.steps.rounds[k]!, notionalByBucket: row.notional, count: row.count });
+    }
   }
   return out;
 }

@@ -94,6 +94,7 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
             pnl: e.pnl,
             count: e.count,
             detail: e.detail ?? null,
+            round: e.round ?? null,
           }),
         ),
       },

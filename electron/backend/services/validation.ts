@@ -180,7 +180,7 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
             seed: res.seed,
             summary: { ...toSummary(res), designOutcome: finiteOrNull(out.outcome) },
             series: res.steps as unknown as Record<string, ArrayLike<number>>,
-            events: res.events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null })),
+            events: res.events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null, round: e.round ?? null })),
           },
           ctx.now(),
         );

@@ -135,7 +135,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
         seed,
         summary,
         series,
-        events: events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null })),
+        events: events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null, round: e.round ?? null })),
       },
       ctx.now(),
     );

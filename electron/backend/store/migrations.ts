@@ -115,6 +115,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dataset_id, first_time)
   );
   `,
+  // 4: run events carry the cascade round within their bar (null: outside a round, or stored before).
+  `
+  ALTER TABLE run_events ADD COLUMN round INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -52,9 +52,9 @@ export class RunStore {
             JSON.stringify(run.summary), encodeSeries(run.series), now).lastInsertRowid,
       );
       const insert = this.db.prepare(
-        'INSERT INTO run_events (run_id, seq, time, kind, ref, side, price, notional, pnl, count, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO run_events (run_id, seq, time, kind, ref, side, price, notional, pnl, count, detail, round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      run.events.forEach((e, seq) => insert.run(id, seq, e.time, e.kind, e.ref, e.side, e.price, e.notional, e.pnl, e.count, e.detail));
+      run.events.forEach((e, seq) => insert.run(id, seq, e.time, e.kind, e.ref, e.side, e.price, e.notional, e.pnl, e.count, e.detail, e.round ?? null));
       return id;
     })();
   }
@@ -82,7 +82,7 @@ export class RunStore {
 
   events(id: number): RunEventRecord[] {
     return this.db
-      .prepare('SELECT time, kind, ref, side, price, notional, pnl, count, detail FROM run_events WHERE run_id = ? ORDER BY seq')
+      .prepare('SELECT time, kind, ref, side, price, notional, pnl, count, detail, round FROM run_events WHERE run_id = ? ORDER BY seq')
       .all(id) as RunEventRecord[];
   }
 
