@@ -51,7 +51,8 @@ import { fail, ok, type Result } from './result';
 import { selectRules, type VenueRules } from './venue-rules';
 import { ledgerImbalance, type Ledger } from './ledger';
 
-export const ENGINE_VERSION = '0.1.0';
+/** Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade round; book events grouped per round). */
+export const ENGINE_VERSION = '0.2.0';
 
 export type { Candle, CandleColumns } from './candles';
 export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
