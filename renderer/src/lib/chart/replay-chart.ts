@@ -7,6 +7,14 @@
  * Moving the cursor forward appends bars with `update()`, back removes them with `pop()`, and a
  * jump replaces the data with `setData()` keeping the visible logical range. Nothing right of
  * the cursor is ever handed to the chart. Colours and the UTC formatter come from candle-chart.
+ *
+ * At a higher interval than the stored bars (`setInterval`), the chart shows the buckets of
+ * lib/replay/interval.ts: completed ones plus the one forming from the stored bars up to the
+ * cursor, which `update()` replaces in place as the cursor steps inside it. The cursor stays a
+ * stored-bar index; per-bar overlays go to their bucket (markers at the bucket's time once
+ * their bar is reached, liquidated notional summed per bucket up to the cursor, the effective
+ * price and the margin ratio as of the cursor). The liquidation-map band is per stored bar and
+ * is hidden at a higher interval.
  */
 import {
   CandlestickSeries,
@@ -33,6 +41,7 @@ import { baseChartOptions, followPreferences } from './chart-preferences.svelte'
 import { HeatBandPrimitive } from './heat-band-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { barIndexAt, transition } from '../replay/cursor';
+import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
 
 /** Everything the chart draws, precomputed once per opened run. */
 export interface ReplayFrames {
@@ -68,6 +77,11 @@ export class ReplayChart {
   private markerCount = -1;
   private readonly stopFollowing: () => void;
   private ownMarkers: SeriesMarker<Time>[] = [];
+  /** Replayed bar of each of ownMarkers (same order): a marker shows once its bar is reached. */
+  private markerBars: number[] = [];
+  /** Buckets of the chosen interval, or null at the stored bar size. */
+  private buckets: Buckets | null = null;
+  private intervalSeconds = 0;
   private showEffective = false;
   private ratioKind: 'margin-ratio' | 'insurance-fund' = 'insurance-fund';
 
@@ -113,16 +127,89 @@ export class ReplayChart {
       title: account ? 'margin ratio (est.)' : 'insurance fund (est.)',
       priceFormat: account ? { type: 'percent', precision: 1, minMove: 0.1 } : { type: 'volume' },
     });
-    this.ownMarkers = buildMarkers(frames);
-    const map = frames.overlay?.map ?? null;
-    this.heat.setMap(map, s.time.length, frames.firstBar, false);
-    this.lines.setLines(buildLines(frames));
+    this.buckets = this.intervalSeconds > frames.detail.run.summary.barSeconds ? bucketize(frames.candles.time, this.intervalSeconds) : null;
+    this.rebuildOverlays();
     this.cursor = -1;
     this.reset(index);
-    this.chart.timeScale().setVisibleLogicalRange({ from: -2, to: frames.candles.time.length + 8 });
+    this.fitAll();
   }
 
+  /**
+   * Shows the run at `seconds` per candle (a multiple of the stored bar size; the stored size
+   * itself turns aggregation off), keeping the cursor.
+   */
+  setInterval(seconds: number): void {
+    this.intervalSeconds = seconds;
+    const f = this.frames;
+    if (!f) return;
+    const stored = f.detail.run.summary.barSeconds;
+    if (seconds % stored !== 0) throw new Error(`interval ${seconds}s is not a multiple of the stored ${stored}s bars`);
+    this.buckets = seconds > stored ? bucketize(f.candles.time, seconds) : null;
+    this.rebuildOverlays();
+    this.markerCount = -1;
+    this.reset(Math.max(0, this.cursor));
+    this.fitAll();
+  }
+
+  /** The candle the chart shows at `time` (aggregated or stored), never one after the cursor. */
+  shownCandle(time: number): Candle | null {
+    const d = this.candles.data().find((x) => (x.time as number) === time) as CandlestickData<Time> | undefined;
+    if (!d) return null;
+    const f = this.frames!;
+    const b = this.buckets;
+    const chartBar = f.firstBar + this.cursor;
+    let volume = 0;
+    if (b) {
+      const k = b.start.indexOf(time);
+      if (k >= 0) for (let i = b.first[k]!; i < f.candles.time.length && b.of[i] === k && i <= chartBar; i++) volume += f.candles.volume[i] ?? 0;
+    } else {
+      const i = barIndexAt(f.candles.time, time);
+      volume = i >= 0 ? (f.candles.volume[i] ?? 0) : 0;
+    }
+    return { time, open: d.open, high: d.high, low: d.low, close: d.close, volume };
+  }
+
+  /** Stored chart bars [from, to] behind the candle at `time`, cut at the cursor (null when none). */
+  storedBarsOf(time: number): { from: number; to: number } | null {
+    const f = this.frames;
+    if (!f) return null;
+    const chartBar = f.firstBar + this.cursor;
+    const b = this.buckets;
+    if (!b) {
+      const i = barIndexAt(f.candles.time, time);
+      return i >= 0 && i <= chartBar && f.candles.time[i] === time ? { from: i, to: i } : null;
+    }
+    const k = b.start.indexOf(time);
+    if (k < 0 || b.first[k]! > chartBar) return null;
+    const end = k + 1 < b.first.length ? b.first[k + 1]! - 1 : f.candles.time.length - 1;
+    return { from: b.first[k]!, to: Math.min(end, chartBar) };
+  }
+
+  private fitAll(): void {
+    const f = this.frames!;
+    const n = this.buckets ? this.buckets.start.length : f.candles.time.length;
+    this.chart.timeScale().setVisibleLogicalRange({ from: -2, to: n + 8 });
+  }
+
+  /** Markers, position lines and the heat band for the current interval. */
+  private rebuildOverlays(): void {
+    const f = this.frames!;
+    const built = buildMarkers(f, this.buckets);
+    this.ownMarkers = built.markers;
+    this.markerBars = built.bars;
+    this.heat.setMap(this.buckets ? null : (f.overlay?.map ?? null), f.detail.series.time.length, f.firstBar, this.heatLog);
+    this.lines.setLines(buildLines(f, this.buckets));
+  }
+
+  /** Chart logical index of chart bar `i` (its bucket at a higher interval). */
+  private logical(i: number): number {
+    return this.buckets ? this.buckets.of[i]! - this.buckets.of[0]! : i;
+  }
+
+  private heatLog = false;
+
   setLog(log: boolean): void {
+    this.heatLog = log;
     this.heat.setLog(log);
     this.chart.timeScale().applyOptions({});
   }
@@ -132,7 +219,19 @@ export class ReplayChart {
     if (!this.frames) return;
     const t = transition(this.cursor, index);
     if (t.kind === 'none') return;
-    if (t.kind === 'forward') {
+    if (this.buckets && t.kind === 'back') {
+      // Drop the buckets after the cursor's, then rebuild the cursor's bucket from bars ≤ index.
+      const b = this.buckets;
+      const n = b.of[this.frames.firstBar + this.cursor]! - b.of[this.frames.firstBar + index]!;
+      if (n > 0) {
+        this.candles.pop(n);
+        if (this.showEffective) this.effective.pop(n);
+        this.longs.pop(n);
+        this.shorts.pop(n);
+        this.ratio.pop(n);
+      }
+      this.append(index);
+    } else if (t.kind === 'forward') {
       for (let k = t.from; k <= t.to; k++) this.append(k);
     } else if (t.kind === 'back') {
       const n = t.count;
@@ -155,19 +254,29 @@ export class ReplayChart {
     const f = this.frames!;
     const upto = f.firstBar + index + 1;
     const c = f.candles;
-    const candles: CandlestickData<Time>[] = new Array(upto);
-    for (let i = 0; i < upto; i++) candles[i] = candleAt(c, i);
-    this.candles.setData(candles);
+    if (this.buckets) {
+      this.candles.setData(candlesAt(c, this.buckets, upto - 1).map(toChartCandle));
+    } else {
+      const candles: CandlestickData<Time>[] = new Array(upto);
+      for (let i = 0; i < upto; i++) candles[i] = candleAt(c, i);
+      this.candles.setData(candles);
+    }
     const eff: LineData<Time>[] = [];
     const longs: HistogramData<Time>[] = [];
     const shorts: HistogramData<Time>[] = [];
     const ratio: (LineData<Time> | { time: Time })[] = [];
+    // At a higher interval each bucket's point is the one as of its last bar ≤ index (later
+    // bars of a bucket replace earlier ones, like update() does while stepping).
+    const put = <T extends { time: Time }>(into: T[], p: T): void => {
+      if (into.length > 0 && into[into.length - 1]!.time === p.time) into[into.length - 1] = p;
+      else into.push(p);
+    };
     for (let k = 0; k <= index; k++) {
       const p = this.pointsAt(k);
-      if (this.showEffective) eff.push(p.effective);
-      longs.push(p.longs);
-      shorts.push(p.shorts);
-      ratio.push(p.ratio);
+      if (this.showEffective) put(eff, p.effective);
+      put(longs, p.longs);
+      put(shorts, p.shorts);
+      put(ratio, p.ratio);
     }
     this.effective.setData(eff);
     this.longs.setData(longs);
@@ -179,7 +288,7 @@ export class ReplayChart {
 
   private append(k: number): void {
     const f = this.frames!;
-    this.candles.update(candleAt(f.candles, f.firstBar + k));
+    this.candles.update(this.buckets ? toChartCandle(formingCandle(f.candles, this.buckets, f.firstBar + k)) : candleAt(f.candles, f.firstBar + k));
     const p = this.pointsAt(k);
     if (this.showEffective) this.effective.update(p.effective);
     this.longs.update(p.longs);
@@ -188,9 +297,23 @@ export class ReplayChart {
   }
 
   private pointsAt(k: number): { effective: LineData<Time>; longs: HistogramData<Time>; shorts: HistogramData<Time>; ratio: LineData<Time> | { time: Time } } {
-    const s = this.frames!.detail.series;
-    const time = s.time[k]! as UTCTimestamp;
-    const account = this.frames!.overlay?.account ?? null;
+    const f = this.frames!;
+    const s = f.detail.series;
+    const b = this.buckets;
+    const time = (b ? b.start[b.of[f.firstBar + k]!]! : s.time[k]!) as UTCTimestamp;
+    let long = s.liquidatedNotionalLong[k]!;
+    let short = s.liquidatedNotionalShort[k]!;
+    if (b) {
+      // Liquidated notional of the bucket so far: its replayed bars up to k.
+      const from = Math.max(0, b.first[b.of[f.firstBar + k]!]! - f.firstBar);
+      long = 0;
+      short = 0;
+      for (let j = from; j <= k; j++) {
+        long += s.liquidatedNotionalLong[j]!;
+        short += s.liquidatedNotionalShort[j]!;
+      }
+    }
+    const account = f.overlay?.account ?? null;
     let ratio: LineData<Time> | { time: Time };
     if (this.ratioKind === 'margin-ratio' && account) {
       const r = account.marginRatio[k];
@@ -198,8 +321,8 @@ export class ReplayChart {
     } else ratio = { time, value: s.insuranceFund[k]! };
     return {
       effective: { time, value: s.effectiveClose[k]! },
-      longs: { time, value: s.liquidatedNotionalLong[k]! },
-      shorts: { time, value: s.liquidatedNotionalShort[k]! },
+      longs: { time, value: long },
+      shorts: { time, value: short },
       ratio,
     };
   }
@@ -208,10 +331,10 @@ export class ReplayChart {
     const f = this.frames!;
     const k = this.cursor;
     this.heat.setCursor(k);
-    this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
+    this.lines.setCursor(this.logical(f.firstBar + k), f.detail.series.exogenousClose[k] ?? 0);
     // Markers change only when the cursor crosses an event bar.
     let n = 0;
-    while (n < this.ownMarkers.length && (this.ownMarkers[n]!.time as number) <= (f.detail.series.time[k] ?? -Infinity)) n++;
+    while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
     if (n !== this.markerCount) {
       this.markerCount = n;
       this.markers.setMarkers(this.ownMarkers.slice(0, n));
@@ -240,6 +363,10 @@ export class ReplayChart {
   }
 }
 
+function toChartCandle(c: Candle): CandlestickData<Time> {
+  return { time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close };
+}
+
 function candleAt(c: CandleColumns, i: number): CandlestickData<Time> {
   return { time: c.time[i]! as UTCTimestamp, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]! };
 }
@@ -248,19 +375,22 @@ function candleAt(c: CandleColumns, i: number): CandlestickData<Time> {
  * Price-anchored markers for the run's events, one per bar and kind (a bar where a hundred
  * estimated buckets were liquidated gets one marker saying so), own positions first.
  */
-function buildMarkers(f: ReplayFrames): SeriesMarker<Time>[] {
+function buildMarkers(f: ReplayFrames, buckets: Buckets | null): { markers: SeriesMarker<Time>[]; bars: number[] } {
   const s = f.detail.series;
   const ownIds = new Set((f.overlay?.positions ?? []).map((p) => p.id));
   const seen = new Map<string, SeriesMarker<Time>>();
-  const out: SeriesMarker<Time>[] = [];
+  const out: { marker: SeriesMarker<Time>; bar: number }[] = [];
   f.detail.events.forEach((e, i) => {
     const k = f.eventBar[i]!;
     const own = e.ref !== null && ownIds.has(e.ref);
-    const key = own ? `own:${e.ref}:${e.kind}` : `${k}:${e.kind}`;
+    // At a higher interval: one market marker per bucket and kind, at the bucket's time, shown
+    // from the bar of its first event (events are in time order).
+    const place = buckets ? buckets.of[f.firstBar + k]! : k;
+    const key = own ? `own:${e.ref}:${e.kind}` : `${place}:${e.kind}`;
     const style = MARKER[e.kind];
     if (!own && seen.has(key)) return;
     const m: SeriesMarker<Time> = {
-      time: s.time[k]! as UTCTimestamp,
+      time: (buckets ? buckets.start[place]! : s.time[k]!) as UTCTimestamp,
       position: e.side === 'short' ? 'atPriceTop' : 'atPriceBottom',
       price: e.price,
       shape: style.shape,
@@ -270,19 +400,23 @@ function buildMarkers(f: ReplayFrames): SeriesMarker<Time>[] {
       size: own ? 1.2 : 0.5,
     };
     seen.set(key, m);
-    out.push(m);
+    out.push({ marker: m, bar: k });
   });
-  return out.sort((a, b) => (a.time as number) - (b.time as number));
+  // By bar, then time (the same order at the stored interval; buckets keep bar order too).
+  out.sort((a, b) => a.bar - b.bar || (a.marker.time as number) - (b.marker.time as number));
+  return { markers: out.map((o) => o.marker), bars: out.map((o) => o.bar) };
 }
 
-function buildLines(f: ReplayFrames): PriceLineSpec[] {
+function buildLines(f: ReplayFrames, buckets: Buckets | null): PriceLineSpec[] {
   const lines: PriceLineSpec[] = [];
   const liquidated = new Map<string, number>();
+  // Chart logical index of a chart bar: the bar itself, or its bucket at a higher interval.
+  const logical = (i: number): number => (buckets ? buckets.of[i]! - buckets.of[0]! : i);
   f.detail.events.forEach((e, i) => {
-    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, f.firstBar + f.eventBar[i]!);
+    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, logical(f.firstBar + f.eventBar[i]!));
   });
   for (const p of f.overlay?.positions ?? []) {
-    const from = p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt));
+    const from = logical(p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt)));
     const to = liquidated.get(p.id) ?? null;
     if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, fromBar: from, toBar: to });
     if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, fromBar: from, toBar: to });
