@@ -88,7 +88,15 @@ export interface MechanismOutcomeInfo {
 
 export interface DesignMatrixInfo {
   mechanisms: MechanismInfo[];
-  events: { id: string; title: string; openInterest: OpenInterestInfo; depthUsd: number; scale: number }[];
+  events: {
+    id: string;
+    title: string;
+    openInterest: OpenInterestInfo;
+    depthUsd: number;
+    scale: number;
+    /** How the exogenous path the mechanisms ran on was de-impacted from the observed one. */
+    exogenousPath: { method: 'baseline-fixed-point'; iterations: number; residual: number; tolerance: number; converged: boolean; damping: number };
+  }[];
   cells: MechanismOutcomeInfo[];
   parameters: PopulationParametersInfo;
   engineVersion: string;
@@ -117,7 +125,8 @@ export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
   { topic: 'Position size', text: 'Simulated positions are about $20,000 each (the first bracket tier) and totals are scaled linearly to market size; large accounts on higher tiers are not represented.' },
   { topic: 'Margin', text: 'Isolated margin, liquidation price from the venue formula with tiers (Binance USD-M tables in force at the date). Cross-margin accounts, top-ups and voluntary closes during the window are ignored.' },
   { topic: 'Impact in validation', text: 'Off: the real path already contains the cascade’s own price impact, so adding impact would count it twice.' },
-  { topic: 'Impact in the design lab', text: 'Linear depth (notional per 1% move) from Kaiko figures in CRASH-FACTS.md, transient impact with a 300 s half-life and 50% permanent. The real path is treated as exogenous, so the lab’s amplification double counts the part of the real move that was itself endogenous: read it as a comparison between mechanisms, not a forecast.' },
+  { topic: 'Impact in the design lab', text: 'Linear depth (notional per 1% move) from Kaiko figures in CRASH-FACTS.md, transient impact with a 300 s half-life and 50% permanent. The real path already contains the real cascade’s impact, so it is not replayed as if it were exogenous (that would count the impact twice).' },
+  { topic: 'De-impacted path (design lab)', text: 'Each event’s observed path O is de-impacted against the baseline mechanism (full liquidation, $100M fund, ADL): an exogenous path X is found such that the baseline’s effective closes reproduce O’s closes, by fixed-point iteration X ← X·(O/E)^α per replayed bar (each candle’s open, high, low and close scaled alike; α = 1, halved when a step does not reduce the residual), at most 40 replays, converged when every bar’s |ln(E/O)| ≤ 0.0001. Every mechanism then runs on X, so the baseline reproduces the real crash by construction and the others are counterfactuals against it; amplification is effective move / X’s move. Iterations, residual and convergence are stored per event in the matrix; an event whose fixed point did not converge is flagged there and its row is a comparison on the best path found, not on the real crash. Only closes are matched: intrabar highs and lows of the baseline can differ from the observed ones.' },
   { topic: 'Partial liquidation', text: 'Modelled as slices whose triggers are the successive liquidation prices of the remainder; the cooldown between slices is not modelled for the population.' },
   { topic: 'Dutch auction', text: 'Modelled as the forced order sold evenly over the auction: the book is deepened by the inverse of the peak-impact factor φ + (1−φ)(1−2^−x)/(x ln 2), x = duration/half-life. Auction discounts are not modelled.' },
   { topic: 'Circuit breakers (finding)', text: 'A halt stops liquidations for its length; when it ends, every position still under water is liquidated at once (no gradual release, no per-step cap unless the mechanism has one). So a breaker does not always soften the cascade: released together and later, the held-back liquidations leave their impact closer to the trough. Found by the property tests: 2021-05-19, 1% of open interest leveraged, $60M of depth per 1%, halt at 2% over 1 minute for 1 minute — $55.68M liquidated instead of $55.71M, yet the worst effective move deepens from −30.311% to −30.312% (29 halts). What does hold, and is tested: nothing is liquidated while halted, and a breaker changes nothing before it first trips.' },

@@ -138,8 +138,10 @@ export interface MechanismOutcome {
   readonly mechanismId: string;
   /**
    * Worst effective move / worst exogenous move over the event window: the largest |price/first − 1|
-   * of the effective (with impact) and of the real path, whichever direction (a short squeeze that
-   * the cascade runs away with counts as much as a crash).
+   * of the effective (with impact) and of the exogenous path the cell was replayed on, whichever
+   * direction (a short squeeze that the cascade runs away with counts as much as a crash). In the
+   * lab the exogenous path is the de-impacted one (`deimpactEvent`), so the baseline's effective
+   * move is the real move and its amplification is real move / de-impacted move.
    */
   readonly amplification: number;
   readonly exogenousMove: number;
@@ -164,8 +166,12 @@ export interface CellPlan {
   readonly depthUsd: number;
 }
 
-/** Resolve one cell: the population at unit size, transformed per mechanism, and the scenario. */
-export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationParameters, kappa: Kappa, rules: readonly VenueRules[], seed: number): Result<CellPlan> {
+/**
+ * Resolve one cell: the population at unit size, transformed per mechanism, and the scenario. The
+ * population is always estimated from the observed candles; the replay runs on `exogenous` when
+ * given (the de-impacted path, see `deimpactEvent`), else on the observed candles themselves.
+ */
+export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationParameters, kappa: Kappa, rules: readonly VenueRules[], seed: number, exogenous?: CandleColumns): Result<CellPlan> {
   const pop = unitPopulation(e, p);
   const start = pop.lookbackBars;
   if (start < 1 || start >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
@@ -192,7 +198,7 @@ export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationPara
     ...(mech.perStepCapShareOfOI !== undefined ? { perStepCap: (mech.perStepCapShareOfOI * oi.usd) / scale } : {}),
     ...(cb ? { circuitBreaker: { threshold: cb.thresholdPct / 100, windowBars: Math.max(1, Math.round(cb.windowMinutes / barMinutes)), haltBars: Math.max(1, Math.round(cb.haltMinutes / barMinutes)) } } : {}),
   };
-  return ok({ candles: e.candles, scenario, book, bookLabels: estimate.bucketLabels, scale, openInterest: oi, depthUsd });
+  return ok({ candles: exogenous ?? e.candles, scenario, book, bookLabels: estimate.bucketLabels, scale, openInterest: oi, depthUsd });
 }
 
 /** Replay a planned cell (the raw result, at unit size). */
@@ -205,6 +211,8 @@ export function cellOutcome(e: EventCandles, mech: MechanismSpec, plan: CellPlan
   const from = Date.parse(e.event.from) / 1000;
   const to = Date.parse(e.event.to) / 1000;
   const s = res.steps;
+  // The exogenous path the cell was replayed on (the de-impacted path in the lab).
+  const x = plan.candles;
   let first = Number.NaN;
   let exoLow = Number.POSITIVE_INFINITY;
   let effLow = Number.POSITIVE_INFINITY;
@@ -221,12 +229,12 @@ export function cellOutcome(e: EventCandles, mech: MechanismSpec, plan: CellPlan
     const t = s.time[k]!;
     if (t < from || t >= to) continue;
     if (Number.isNaN(first)) {
-      first = e.candles.open[res.firstBar + k]!;
+      first = x.open[res.firstBar + k]!;
       badStart = k > 0 ? s.badDebt[k - 1]! : 0;
     }
-    exoLow = Math.min(exoLow, e.candles.low[res.firstBar + k]!);
+    exoLow = Math.min(exoLow, x.low[res.firstBar + k]!);
     effLow = Math.min(effLow, s.effectiveLow[k]!);
-    exoHigh = Math.max(exoHigh, e.candles.high[res.firstBar + k]!);
+    exoHigh = Math.max(exoHigh, x.high[res.firstBar + k]!);
     effHigh = Math.max(effHigh, s.effectiveHigh[k]!);
     long += s.liquidatedNotionalLong[k]!;
     short += s.liquidatedNotionalShort[k]!;
@@ -260,10 +268,125 @@ export function cellOutcome(e: EventCandles, mech: MechanismSpec, plan: CellPlan
   };
 }
 
+/** Bounds of the de-impacting fixed point (stored with the matrix). */
+export const DEIMPACT_MAX_ITERATIONS = 40;
+/** Convergence: every replayed bar's baseline effective close within this log distance of the observed close (0.01%). */
+export const DEIMPACT_TOLERANCE = 1e-4;
+/** Smallest damping tried before giving up. */
+const DEIMPACT_MIN_DAMPING = 1 / 64;
+
+/** How the exogenous path of an event was obtained (stored with the matrix, per event). */
+export interface DeimpactInfo {
+  readonly method: 'baseline-fixed-point';
+  /** Replays of the baseline evaluated (each iteration is one). */
+  readonly iterations: number;
+  /** max over replayed bars of |ln(baseline effective close / observed close)| on the path used. */
+  readonly residual: number;
+  readonly tolerance: number;
+  readonly converged: boolean;
+  /** Damping α in force when the iteration stopped (1 = undamped). */
+  readonly damping: number;
+}
+
+/**
+ * De-impact an observed path: find the exogenous path X whose replay under the baseline mechanism
+ * (impact on) has effective closes equal to the observed closes O, bar by bar from `start`.
+ *
+ * `effectiveCloses(X)` replays X and returns the effective close of every bar from `start`. Since
+ * the effective price is X times the impact multiplier M carried so far, the fixed point is
+ * X_close = O_close / M_close(X): the observed path with the baseline cascade's own impact taken
+ * out. Iteration (per bar, in log space, applied to the whole candle — open, high, low and close
+ * scaled by the same factor, so every candle stays consistent; bars before `start` untouched):
+ *   X_{j+1} = X_best · (O / E_best)^α,
+ * where X_best is the iterate with the smallest residual so far and E_best its effective closes.
+ * α starts at 1 (the plain X·O/E step) and is halved whenever an iterate does not improve the
+ * residual (liquidations trigger at thresholds, so M is piecewise and an undamped step can
+ * overshoot). Stops when the residual is within `tolerance`, after `maxIterations` replays, or when
+ * α falls below 1/64. Returns the best iterate found and says whether it converged; a path that did
+ * not converge is returned flagged, never silently. Pure and deterministic.
+ */
+export function deimpactPath(
+  observed: CandleColumns,
+  start: number,
+  effectiveCloses: (x: CandleColumns) => Result<ArrayLike<number>>,
+  options: { readonly maxIterations?: number; readonly tolerance?: number } = {},
+): Result<{ readonly candles: CandleColumns; readonly info: DeimpactInfo }> {
+  const maxIterations = options.maxIterations ?? DEIMPACT_MAX_ITERATIONS;
+  const tolerance = options.tolerance ?? DEIMPACT_TOLERANCE;
+  const n = observed.time.length;
+  const m = n - start;
+  let x: CandleColumns = observed;
+  let best: { x: CandleColumns; logErr: Float64Array; residual: number } | undefined;
+  let alpha = 1;
+  let iterations = 0;
+  while (iterations < maxIterations) {
+    const eff = effectiveCloses(x);
+    if (!eff.ok) return eff;
+    iterations++;
+    const logErr = new Float64Array(m);
+    let residual = 0;
+    for (let k = 0; k < m; k++) {
+      const e = eff.value[k];
+      const d = e !== undefined && e > 0 ? Math.log(observed.close[start + k]! / e) : Number.NaN;
+      logErr[k] = d;
+      residual = Number.isFinite(d) ? Math.max(residual, Math.abs(d)) : Number.POSITIVE_INFINITY;
+    }
+    if (!best || residual < best.residual) best = { x, logErr, residual };
+    else alpha /= 2;
+    if (best.residual <= tolerance || !Number.isFinite(best.residual) || alpha < DEIMPACT_MIN_DAMPING) break;
+    const from = best.x;
+    const next = { time: from.time, open: Float64Array.from(from.open), high: Float64Array.from(from.high), low: Float64Array.from(from.low), close: Float64Array.from(from.close), volume: from.volume };
+    for (let k = 0; k < m; k++) {
+      const f = Math.exp(alpha * best.logErr[k]!);
+      const i = start + k;
+      next.open[i]! *= f;
+      next.high[i]! *= f;
+      next.low[i]! *= f;
+      next.close[i]! *= f;
+    }
+    x = next;
+  }
+  const b = best!;
+  return ok({ candles: b.x, info: { method: 'baseline-fixed-point', iterations, residual: b.residual, tolerance, converged: b.residual <= tolerance, damping: alpha } });
+}
+
+/** De-impact an event's observed path against the baseline mechanism (see `deimpactPath`). */
+export function deimpactEvent(
+  e: EventCandles,
+  baseline: MechanismSpec,
+  p: PopulationParameters,
+  kappa: Kappa,
+  rules: readonly VenueRules[],
+  seed: number,
+  options: { readonly maxIterations?: number; readonly tolerance?: number } = {},
+): Result<{ readonly candles: CandleColumns; readonly info: DeimpactInfo }> {
+  const probe = planCell(e, baseline, p, kappa, rules, seed);
+  if (!probe.ok) return probe;
+  const start = probe.value.scenario.startIndex ?? 0;
+  return deimpactPath(
+    e.candles,
+    start,
+    (x) => {
+      const r = replayCell({ ...probe.value, candles: x }, rules, seed);
+      if (!r.ok) return r;
+      const closes = new Float64Array(x.time.length - start);
+      // Bars from `start`; the replay's steps begin at its first bar.
+      for (let k = 0; k < closes.length; k++) closes[k] = r.value.steps.effectiveClose[start - r.value.firstBar + k] ?? Number.NaN;
+      return ok(closes);
+    },
+    options,
+  );
+}
+
+/** The baseline a list of mechanisms is de-impacted against: the one with id 'baseline', else the first. */
+export function baselineOf(mechanisms: readonly MechanismSpec[]): MechanismSpec {
+  return mechanisms.find((m) => m.id === 'baseline') ?? mechanisms[0] ?? DEFAULT_MECHANISMS[0]!;
+}
+
 /** The design matrix: one outcome per (event, mechanism). */
 export interface DesignMatrix {
   readonly mechanisms: readonly MechanismSpec[];
-  readonly events: readonly { readonly id: string; readonly title: string; readonly openInterest: OpenInterestUsed; readonly depthUsd: number; readonly scale: number }[];
+  readonly events: readonly { readonly id: string; readonly title: string; readonly openInterest: OpenInterestUsed; readonly depthUsd: number; readonly scale: number; readonly exogenousPath: DeimpactInfo }[];
   readonly cells: readonly MechanismOutcome[];
 }
 
@@ -280,12 +403,17 @@ export function runDesignLab(
   const cells: MechanismOutcome[] = [];
   const evs: DesignMatrix['events'][number][] = [];
   const total = events.length * mechanisms.length;
+  const baseline = baselineOf(mechanisms);
   for (const e of events) {
     let meta: DesignMatrix['events'][number] | undefined;
+    // The observed path already holds the real cascade's impact: replay every mechanism on the
+    // de-impacted path instead, so the baseline reproduces the real crash and the rest are counterfactuals.
+    const x = deimpactEvent(e, baseline, p, kappa, rules, seed);
+    if (!x.ok) return x;
     for (const m of mechanisms) {
-      const plan = planCell(e, m, p, kappa, rules, seed);
+      const plan = planCell(e, m, p, kappa, rules, seed, x.value.candles);
       if (!plan.ok) return plan;
-      meta ??= { id: e.event.id, title: e.event.title, openInterest: plan.value.openInterest, depthUsd: plan.value.depthUsd, scale: plan.value.scale };
+      meta ??= { id: e.event.id, title: e.event.title, openInterest: plan.value.openInterest, depthUsd: plan.value.depthUsd, scale: plan.value.scale, exogenousPath: x.value.info };
       const r = replayCell(plan.value, rules, seed);
       if (!r.ok) return r;
       cells.push(cellOutcome(e, m, plan.value, r.value));

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { Result, ReplayResult, VenueRules } from '../engine';
 import { validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
-import { cellOutcome, planCell, replayCell, runDesignLab, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
+import { baselineOf, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, planCell, replayCell, runDesignLab, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
 import type { TaskContext } from './protocol';
 
 export interface ValidateTaskInput {
@@ -46,7 +46,9 @@ export const VALIDATION_TASKS = {
   },
   designCell(input: DesignCellTaskInput): { result: ReplayResult; outcome: MechanismOutcome; scale: number; engineMs: number } {
     const start = performance.now();
-    const plan = unwrap(planCell(input.event, input.mechanism, input.parameters, input.kappa, input.rules, input.seed));
+    // The same de-impacted path as the matrix (deterministic), so the cell agrees with its matrix cell.
+    const x = unwrap(deimpactEvent(input.event, baselineOf(DEFAULT_MECHANISMS), input.parameters, input.kappa, input.rules, input.seed));
+    const plan = unwrap(planCell(input.event, input.mechanism, input.parameters, input.kappa, input.rules, input.seed, x.candles));
     const result = unwrap(replayCell(plan, input.rules, input.seed));
     return { result, outcome: cellOutcome(input.event, input.mechanism, plan, result), scale: plan.scale, engineMs: performance.now() - start };
   },

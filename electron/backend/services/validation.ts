@@ -39,7 +39,8 @@ const SEED = 1;
 const CATALOG_HASH = crypto.createHash('sha256').update(JSON.stringify(CATALOG)).digest('hex').slice(0, 16);
 const MECH_HASH = crypto.createHash('sha256').update(JSON.stringify(DEFAULT_MECHANISMS)).digest('hex').slice(0, 16);
 const VALIDATION_KEY = `validation/${ENGINE_VERSION}/${CATALOG_HASH}/seed${SEED}`;
-const DESIGN_KEY = `design/${ENGINE_VERSION}/${CATALOG_HASH}/${MECH_HASH}/seed${SEED}`;
+/** `deimpact1`: mechanisms replayed on the de-impacted path (issue 9 fix); results stored before it are not reused. */
+const DESIGN_KEY = `design/${ENGINE_VERSION}/deimpact1/${CATALOG_HASH}/${MECH_HASH}/seed${SEED}`;
 
 export function validationHandlers(ctx: ValidationContext): HandlerGroup<ValidationMethods> {
   const pending = new Map<string, Promise<unknown>>();
@@ -122,7 +123,9 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
       const input: DesignTaskInput = { events: evs, mechanisms: [...DEFAULT_MECHANISMS], parameters: r.parameters, kappa: openInterestRatios(evs), rules: ctx.rules(), seed: SEED };
       const matrix = await runJob<DesignMatrix>('design', input, job);
       const info = finiteOrNull({ ...matrix, parameters: r.parameters, engineVersion: ENGINE_VERSION }) as unknown as Omit<DesignMatrixInfo, 'runId'>;
-      const runId = store('design', 'Design lab: mechanisms × six crashes', DESIGN_KEY, info, { catalog: CATALOG_HASH, mechanisms: DEFAULT_MECHANISMS, parameters: r.parameters, seed: SEED });
+      // How each event's exogenous path was de-impacted (iterations, residual, converged) goes in the stored parameters too.
+      const exogenousPaths = Object.fromEntries(matrix.events.map((ev) => [ev.id, ev.exogenousPath]));
+      const runId = store('design', 'Design lab: mechanisms × six crashes', DESIGN_KEY, info, { catalog: CATALOG_HASH, mechanisms: DEFAULT_MECHANISMS, parameters: r.parameters, exogenousPaths, seed: SEED });
       return { ...info, runId };
     });
   }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG, readEventCandles, sharedDataDir } from '../../../electron/backend/services/validation-data';
 import { shippedRules } from '../../../electron/backend/services/venue-tables';
 import { DEFAULT_PARAMETERS, eventWindow, openInterestRatios, type EventCandles } from '../../../electron/backend/engine/validation';
-import { cellOutcome, gradualImpactFactor, planCell, replayCell, sliceBook, type MechanismSpec } from '../../../electron/backend/engine/mechanisms';
+import { cellOutcome, DEFAULT_MECHANISMS, deimpactEvent, gradualImpactFactor, planCell, replayCell, sliceBook, type MechanismSpec } from '../../../electron/backend/engine/mechanisms';
 import { isolatedLinearLiquidationPrice } from '../../../electron/backend/engine/position-book';
 
 const dir = sharedDataDir();
@@ -163,5 +163,35 @@ describe('mechanisms added by the lab', () => {
     expect(lps[0]).toBeCloseTo(9036.14, 2);
     expect(sliced.qty.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 12);
     for (let i = 1; i < lps.length; i++) expect(lps[i]!).toBeLessThan(lps[i - 1]!);
+  });
+});
+
+describe('de-impacting the observed path (the lab replays mechanisms on X, not on the observed path)', () => {
+  it('recovers a known exogenous path from the path the baseline made of it', () => {
+    // Known X: the real 2024-08-05 candles. Depth 2 × $300M per 1% and 10% of open interest
+    // leveraged (impact present but not runaway). O = the baseline's effective path on X: each
+    // replayed bar of X scaled (OHLC alike) by E_close/X_close. The fixed point must find X again.
+    const e = all.find((x) => x.event.id === '2024-08-05')!;
+    const event = { ...e.event, depth: { usdAt1Pct: 2 * 300e6, source: 'test' } };
+    const p = { ...DEFAULT_PARAMETERS, leveragedShare: 0.1 };
+    const baseline = DEFAULT_MECHANISMS[0]!;
+    const plan = planCell({ event, candles: e.candles }, baseline, p, kappa, rules, 1);
+    if (!plan.ok) throw new Error(plan.error.message);
+    const r = replayCell(plan.value, rules, 1);
+    if (!r.ok) throw new Error(r.error.message);
+    const start = plan.value.scenario.startIndex!;
+    const X = e.candles;
+    const scaled = (a: Float64Array): Float64Array => Float64Array.from(a, (v, i) => (i < start ? v : v * (r.value.steps.effectiveClose[i - r.value.firstBar]! / X.close[i]!)));
+    const O = { ...X, open: scaled(X.open), high: scaled(X.high), low: scaled(X.low), close: scaled(X.close) };
+    let moved = 0;
+    for (let i = start; i < X.close.length; i++) moved = Math.max(moved, Math.abs(Math.log(O.close[i]! / X.close[i]!)));
+    expect(moved).toBeGreaterThan(1e-3); // the impact is not negligible: there is something to undo
+    const got = deimpactEvent({ event, candles: O }, baseline, p, kappa, rules, 1);
+    if (!got.ok) throw new Error(got.error.message);
+    expect(got.value.info.converged).toBe(true);
+    expect(got.value.info.residual).toBeLessThanOrEqual(1e-4);
+    let err = 0;
+    for (let i = 0; i < X.close.length; i++) err = Math.max(err, Math.abs(Math.log(got.value.candles.close[i]! / X.close[i]!)), Math.abs(Math.log(got.value.candles.low[i]! / X.low[i]!)));
+    expect(err).toBeLessThan(1e-3);
   });
 });

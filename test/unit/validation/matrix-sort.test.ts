@@ -11,14 +11,16 @@ const cell = (eventId: string, mechanismId: string, amplification: number, halts
   eventId, mechanismId, amplification, exogenousMove: -0.1, effectiveMove: -0.1 * amplification, liquidatedNotional: 1, liquidatedLong: 1, liquidatedShort: 0, badDebt, insuranceFundDrawdown: 0, adlVolume: 0, halts,
 });
 
+const xp = { method: 'baseline-fixed-point' as const, iterations: 1, residual: 0, tolerance: 1e-4, converged: true, damping: 1 };
+
 const matrix: DesignMatrixInfo = {
   mechanisms: [
     { id: 'b', label: 'Baseline', insuranceFundUsd: 1, shortfall: 'adl' },
     { id: 'a', label: 'Auction', insuranceFundUsd: 1, shortfall: 'adl' },
   ],
   events: [
-    { id: '2020-03-12', title: 'Black Thursday', openInterest: { usd: 1, imputed: false, note: '' }, depthUsd: 1, scale: 1 },
-    { id: '2021-05-19', title: 'May 2021', openInterest: { usd: 1, imputed: false, note: '' }, depthUsd: 1, scale: 1 },
+    { id: '2020-03-12', title: 'Black Thursday', openInterest: { usd: 1, imputed: false, note: '' }, depthUsd: 1, scale: 1, exogenousPath: xp },
+    { id: '2021-05-19', title: 'May 2021', openInterest: { usd: 1, imputed: false, note: '' }, depthUsd: 1, scale: 1, exogenousPath: xp },
   ],
   cells: [cell('2021-05-19', 'b', 1.2, 0, 5), cell('2020-03-12', 'b', 1.5, 2, 0), cell('2020-03-12', 'a', 1.2, 1, Number.NaN), cell('2021-05-19', 'a', 1.1, 0, 7)],
   parameters: { leveragedShare: 0.4, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1 },
