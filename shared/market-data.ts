@@ -44,3 +44,17 @@ export function coversEvent(firstTime: number, lastTime: number, event: CrashEve
   const to = Date.parse(`${event.to}T00:00:00Z`) / 1000 + 86400;
   return firstTime < to && lastTime >= from;
 }
+
+/** Progress of one import, as the backend pushes it and the UI shows it. */
+export interface ImportProgress {
+  job: string;
+  label: string;
+  phase: 'reading' | 'storing' | 'done' | 'failed' | 'cancelled';
+  /** Bytes read and expected (0 when unknown). */
+  done: number;
+  total: number;
+  rows: number;
+  rowsPerSecond: number;
+  /** Seconds left, when the total is known. */
+  etaSeconds: number | null;
+}

@@ -19,6 +19,7 @@ import { BlockBuilder, decodeBlock, type Columns } from './candle-blocks';
 import { binaryFile, CandleCsvValidator, isoTime, type CandleFileSummary } from './candle-csv';
 import { hintsFromFileName, parseTimeframe } from './file-name';
 import { LineSplitter } from './line-splitter';
+import type { ImportProgress } from '../../../shared/market-data';
 
 export interface ImportOptions {
   symbol?: string;
@@ -36,18 +37,7 @@ export interface ImportSource {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
-export interface ImportProgress {
-  job: string;
-  label: string;
-  phase: 'reading' | 'storing' | 'done' | 'failed' | 'cancelled';
-  /** Bytes read and expected (0 when unknown). */
-  done: number;
-  total: number;
-  rows: number;
-  rowsPerSecond: number;
-  /** Seconds left, when the total is known. */
-  etaSeconds: number | null;
-}
+export type { ImportProgress } from '../../../shared/market-data';
 
 /** In-memory staging budget; blocks beyond it go to a temp table. About 96 MB. */
 export const MEMORY_ROWS = 2_000_000;

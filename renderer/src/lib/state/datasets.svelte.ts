@@ -9,6 +9,7 @@ import { timeframeName } from '../../../../shared/domain';
 import { ApiError, describeError } from '../../../../shared/errors';
 import { formatCount } from '../../../../shared/format';
 import type { ClientApi } from '../api/connect';
+import type { ImportProgress } from '../../../../shared/market-data';
 import { announce } from './status.svelte';
 
 /** A file whose import needs the user to say what it holds (symbol or bar size). */
@@ -147,13 +148,4 @@ export class DatasetsState {
   }
 }
 
-export interface ImportProgress {
-  job: string;
-  label: string;
-  phase: 'reading' | 'storing' | 'done' | 'failed' | 'cancelled';
-  done: number;
-  total: number;
-  rows: number;
-  rowsPerSecond: number;
-  etaSeconds: number | null;
-}
+export type { ImportProgress };
