@@ -44,6 +44,10 @@ export const populationSchema = z
       .optional(),
     entry: z.enum(['close', 'random']).optional(),
     positionsPerBucket: z.number().int().min(1).max(1000).optional(),
+    /** Mean age of open positions (days): entries spread by the look-back's volatility, survivors only. */
+    meanAgeDays: z.number().finite().gt(0).max(3650).optional(),
+    /** Owners close a position at a rate of 1/minutes once it has lost lossShare of its margin. */
+    reaction: z.object({ lossShare: z.number().finite().gt(0).lt(1), minutes: z.number().finite().gt(0).max(1e6) }).strict().optional(),
   })
   .strict();
 

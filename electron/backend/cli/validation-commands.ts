@@ -5,6 +5,7 @@
  */
 import type { Api } from '../../../shared/contract';
 import type { CliCommand, CliOutput } from './command';
+import { describePopulation } from '../../../shared/validation';
 
 const usd = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Math.abs(x) >= 1e9 ? `$${(x / 1e9).toFixed(2)}B` : `$${(x / 1e6).toFixed(0)}M`);
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -35,7 +36,7 @@ export const VALIDATION_COMMANDS: Record<string, CliCommand> = {
       const lending = await api.call('validation.lending', {});
       const p = report.parameters;
       out.line(`Model validation (engine ${report.engineVersion}; stored run #${report.runId}; data read in place from ${report.dataDir})`);
-      out.line(`Fitted on ${report.calibration?.inSample.join(', ') ?? '—'}: leveraged share ${pct(p.leveragedShare)} of open interest, leverage scale ×${p.leverageScale}`);
+      out.line(`Fitted on ${report.calibration?.inSample.join(', ') ?? '—'}: ${describePopulation(p)}`);
       out.line('');
       out.line('event       sample  estimated   observed    ratio  within 2×  est. longs  obs. longs  40-min share (est/obs)');
       for (const e of report.events) {
@@ -66,7 +67,7 @@ export const VALIDATION_COMMANDS: Record<string, CliCommand> = {
       const stop = onProgress(api, out, job);
       const matrix = await api.call('design.run', { job });
       stop();
-      out.line(`Design lab (engine ${matrix.engineVersion}; stored run #${matrix.runId}); population: leveraged share ${pct(matrix.parameters.leveragedShare)}, leverage ×${matrix.parameters.leverageScale}`);
+      out.line(`Design lab (engine ${matrix.engineVersion}; stored run #${matrix.runId}); population: ${describePopulation(matrix.parameters)}`);
       for (const ev of matrix.events) {
         out.line('');
         out.line(`${ev.id} ${ev.title}: open interest ${usd(ev.openInterest.usd)}${ev.openInterest.imputed ? ' (imputed)' : ''}, depth ${usd(ev.depthUsd)} per 1%`);

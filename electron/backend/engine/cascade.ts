@@ -102,6 +102,11 @@ export interface CascadeConfig {
   readonly insuranceFund: number;
   readonly shortfall: 'adl' | 'socialised';
   readonly marginCallRatio: number;
+  /**
+   * Owners of the first `rows` static-book rows (the estimated population) react before
+   * liquidation; see PopulationSpec.reaction. Absent: every position is held until liquidated.
+   */
+  readonly reaction?: { readonly lossShare: number; readonly minutes: number; readonly rows: number };
 }
 
 /** Per-bar series (typed arrays, one entry per replayed bar). */
@@ -219,6 +224,11 @@ export class CascadeRun {
   private curRound = 0;
   private barNotional = 0;
   private readonly feeRate: number;
+  // Running lowest low / highest high of the effective path per replayed bar (for owner reaction).
+  private readonly runLow: Float64Array | undefined;
+  private readonly runHigh: Float64Array | undefined;
+  /** Notional closed by owners before liquidation (see CascadeConfig.reaction), at the trigger price. */
+  closedByOwnerNotional = 0;
 
   constructor(
     private readonly candles: CandleColumns,
@@ -239,6 +249,10 @@ export class CascadeRun {
     this.lastTime = candles.time[firstBar] ?? 0;
     this.feeRate = config.symbolRules?.liquidationFeeRate ?? 0;
     this.aggSlots = new Float64Array(2 * (bucketLabels.length + 1) * 2 * 5);
+    if (config.reaction && config.reaction.rows > 0) {
+      this.runLow = new Float64Array(Math.max(n, 0)).fill(Number.POSITIVE_INFINITY);
+      this.runHigh = new Float64Array(Math.max(n, 0)).fill(Number.NEGATIVE_INFINITY);
+    }
     this.dyn = dynamic.map((spec) => {
       const s: DynamicState = {
         spec,
@@ -557,6 +571,12 @@ export class CascadeRun {
     const inverse = this.config.contract === 'inverse';
     const noImpact = this.config.impact.model === 'none';
     const barTime = s.time[out]!;
+    if (this.runLow && this.runHigh) {
+      const lo = this.runLow;
+      const hi = this.runHigh;
+      lo[out] = Math.min(lo[out]!, out > 0 ? lo[out - 1]! : eff, eff);
+      hi[out] = Math.max(hi[out]!, out > 0 ? hi[out - 1]! : eff, eff);
+    }
     for (let round = 0; round < 100000; round++) {
       this.curRound = s.rounds[out]!;
       this.roundLen = 0;
@@ -580,18 +600,24 @@ export class CascadeRun {
           if (!(eff <= lp)) break;
           const t = Math.min(lp, hiP);
           const rec = 4 * L.order[k]!;
-          const q = L.record[rec]!;
+          let q = L.record[rec]!;
+          let m = L.record[rec + 2]!;
+          if (this.runLow) {
+            const f = this.reactionFactor(L, k, q, L.record[rec + 1]!, m, lp, out);
+            q *= f;
+            m *= f;
+          }
           const n = inverse ? q : q * t;
           if (noImpact) {
             // Fill = trigger exactly: settle now (same order and result as through the round buffer).
-            pendingLongShortfall += this.settleStatic(L, k, q, L.record[rec + 1]!, L.record[rec + 2]!, L.record[rec + 3]!, t, out);
+            pendingLongShortfall += this.settleStatic(L, k, q, L.record[rec + 1]!, m, L.record[rec + 3]!, t, out);
             settledNow++;
           } else {
             const slot = this.pushRound(Src.Long, k, t, 0);
             const br = this.bufRec;
             br[4 * slot] = q;
             br[4 * slot + 1] = L.record[rec + 1]!;
-            br[4 * slot + 2] = L.record[rec + 2]!;
+            br[4 * slot + 2] = m;
             br[4 * slot + 3] = L.record[rec + 3]!;
           }
           sell += n;
@@ -609,18 +635,24 @@ export class CascadeRun {
           if (!(eff >= lp)) break;
           const t = Math.max(lp, loP);
           const rec = 4 * S.order[k]!;
-          const q = S.record[rec]!;
+          let q = S.record[rec]!;
+          let m = S.record[rec + 2]!;
+          if (this.runLow) {
+            const f = this.reactionFactor(S, k, q, S.record[rec + 1]!, m, lp, out);
+            q *= f;
+            m *= f;
+          }
           const n = inverse ? q : q * t;
           if (noImpact) {
             // Fill = trigger exactly: settle now (same order and result as through the round buffer).
-            pendingShortShortfall += this.settleStatic(S, k, q, S.record[rec + 1]!, S.record[rec + 2]!, S.record[rec + 3]!, t, out);
+            pendingShortShortfall += this.settleStatic(S, k, q, S.record[rec + 1]!, m, S.record[rec + 3]!, t, out);
             settledNow++;
           } else {
             const slot = this.pushRound(Src.Short, k, t, 0);
             const br = this.bufRec;
             br[4 * slot] = q;
             br[4 * slot + 1] = S.record[rec + 1]!;
-            br[4 * slot + 2] = S.record[rec + 2]!;
+            br[4 * slot + 2] = m;
             br[4 * slot + 3] = S.record[rec + 3]!;
           }
           buy += n;
@@ -749,6 +781,41 @@ export class CascadeRun {
       if (fill.after === 1 && this.barNotional >= cap) break;
     }
     return eff;
+  }
+
+  /**
+   * Owner reaction (CascadeConfig.reaction) for the k-th position of side B, reached at its
+   * liquidation price `lp` in replayed bar `out`: the share still open, exp(−Δt/minutes), Δt the time
+   * since the effective path first crossed the price where the position had lost `lossShare` of its
+   * margin. The rest is closed by its owner at `lp` (margin left, so no shortfall), without fee or
+   * impact; that part goes to the ledger here. Rows beyond the population are held to liquidation.
+   */
+  private reactionFactor(B: BookSide, k: number, q: number, entry: number, margin: number, lp: number, out: number): number {
+    const r = this.config.reaction!;
+    if (B.sourceRow[B.order[k]!]! >= r.rows || !(q > 0)) return 1;
+    const inverse = this.config.contract === 'inverse';
+    const sgn = B.sign;
+    // Price at which the position has lost lossShare of its margin.
+    const pr = inverse ? 1 / (1 / entry + (sgn * r.lossShare * margin) / q) : entry - (sgn * r.lossShare * margin) / q;
+    // First replayed bar whose running extreme reached pr (running extremes are monotone).
+    const ext = sgn > 0 ? this.runLow! : this.runHigh!;
+    let lo = 0;
+    let hi = out;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sgn > 0 ? ext[mid]! <= pr : ext[mid]! >= pr) hi = mid;
+      else lo = mid + 1;
+    }
+    const minutes = ((out - lo) * this.barSec) / 60;
+    const f = Math.exp(-minutes / r.minutes);
+    if (f < 1) {
+      const qv = q * (1 - f);
+      const pnl = inverse ? sgn * qv * (1 / entry - 1 / lp) : sgn * qv * (lp - entry);
+      this.ledger.traderDelta += pnl;
+      this.ledger.marketDelta -= pnl;
+      this.closedByOwnerNotional += inverse ? qv : qv * lp;
+    }
+    return f;
   }
 
   /** Close the k-th static-book position of side B at `fill`; returns the shortfall the fund left uncovered. */

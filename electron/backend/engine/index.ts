@@ -52,7 +52,7 @@ import { selectRules, type VenueRules } from './venue-rules';
 import { ledgerImbalance, type Ledger } from './ledger';
 
 /** Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade round; book events grouped per round). */
-export const ENGINE_VERSION = '0.2.0';
+export const ENGINE_VERSION = '0.3.0';
 
 export type { Candle, CandleColumns } from './candles';
 export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
@@ -154,6 +154,8 @@ export interface ReplayResult {
   readonly positions: readonly PositionOutcome[];
   readonly skipped: readonly SkippedPosition[];
   readonly population: PopulationEstimate['parameters'] | null;
+  /** Notional of the population closed by its owners before liquidation (PopulationSpec.reaction). */
+  readonly closedByOwnerNotional: number;
   readonly staticPositions: number;
   readonly cancelled: boolean;
 }
@@ -245,6 +247,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     insuranceFund: sc.insuranceFund ?? 0,
     shortfall: sc.adl ?? rules.shortfall,
     marginCallRatio: sc.marginCallRatio ?? 0.8,
+    ...(sc.population?.reaction && population ? { reaction: { ...sc.population.reaction, rows: population.book.side.length } } : {}),
   };
   const bs = barSecondsOf(candles);
   const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
@@ -269,6 +272,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
       positions: outcomes,
       skipped: dyn.value.skipped,
       population: population?.parameters ?? null,
+      closedByOwnerNotional: run.closedByOwnerNotional,
       staticPositions,
       cancelled,
     };
@@ -303,6 +307,9 @@ function validateScenarioNumbers(sc: ReplayScenario): { message: string; field: 
   if (r && !(r.halfLifeSeconds >= 0 && r.permanentShare >= 0 && r.permanentShare <= 1)) return { message: 'resilience needs halfLifeSeconds ≥ 0 and permanentShare in [0, 1]', field: 'scenario.resilience' };
   const p = sc.population;
   if (p && !(Number.isInteger(p.lookbackBars) && p.lookbackBars >= 1)) return { message: 'population.lookbackBars must be an integer ≥ 1', field: 'scenario.population.lookbackBars' };
+  if (p?.meanAgeDays !== undefined && !(p.meanAgeDays > 0 && p.meanAgeDays <= 3650)) return { message: 'population.meanAgeDays must be > 0 and ≤ 3650', field: 'scenario.population.meanAgeDays' };
+  if (p?.reaction && !(p.reaction.lossShare > 0 && p.reaction.lossShare < 1 && p.reaction.minutes > 0 && p.reaction.minutes <= 1e6))
+    return { message: 'population.reaction needs 0 < lossShare < 1 and 0 < minutes ≤ 1,000,000', field: 'scenario.population.reaction' };
   return undefined;
 }
 

@@ -18,7 +18,7 @@
  */
 import { sliceCandles, type CandleColumns } from './candles';
 import { runReplay, type ReplayResult } from './index';
-import type { PopulationSpec } from './population';
+import { AGED_GRID, type PopulationSpec } from './population';
 import { fail, ok, type Result } from './result';
 import type { VenueRules } from './venue-rules';
 
@@ -71,9 +71,19 @@ export interface PopulationParameters {
   readonly longShare: number;
   /** Simulated positions per bar, side and bucket (at unit size the count follows from the size). */
   readonly positionsPerBucket: number;
+  /**
+   * Mean age of open positions in days (PopulationSpec.meanAgeDays), or null: every position opened
+   * during the one-day look-back at its bar's close.
+   */
+  readonly meanAgeDays: number | null;
+  /** Owners' reaction time in minutes once half the margin is lost (PopulationSpec.reaction), or null: none react. */
+  readonly reactionMinutes: number | null;
 }
 
-export const DEFAULT_PARAMETERS: PopulationParameters = { leveragedShare: 0.1, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1 };
+/** Share of the margin lost at which owners start to close (fixed, not fitted). */
+export const REACTION_LOSS_SHARE = 0.5;
+
+export const DEFAULT_PARAMETERS: PopulationParameters = { leveragedShare: 0.1, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1, meanAgeDays: 30, reactionMinutes: 30 };
 
 /** Candles of one event, already cut to [lookbackFrom, to). */
 export interface EventCandles {
@@ -164,9 +174,15 @@ export function unitPopulation(e: EventCandles, p: PopulationParameters): Popula
   const lookbackBars = barIndexAt(c.time, isoSeconds(e.event.from));
   const buckets = BASE_BUCKETS.map((b) => ({ leverage: Math.min(MAX_LEVERAGE, Math.max(1.01, b.leverage * p.leverageScale)), weight: b.weight }));
   const per = Math.max(1, Math.floor(p.positionsPerBucket));
+  const reaction = p.reactionMinutes !== null ? { reaction: { lossShare: REACTION_LOSS_SHARE, minutes: p.reactionMinutes } } : {};
+  if (p.meanAgeDays !== null) {
+    // Unit size: each quadrature node's position is about UNIT_POSITION on average.
+    const nodes = AGED_GRID.ages * (Math.round((2 * AGED_GRID.zMax) / AGED_GRID.zStep) + 1) * 2 * buckets.length;
+    return { lookbackBars, openInterest: nodes * UNIT_POSITION, longShare: p.longShare, buckets, meanAgeDays: p.meanAgeDays, ...reaction };
+  }
   // Unit size: each (bar, side, bucket, slot) position is about UNIT_POSITION on average.
   const openInterest = lookbackBars * 2 * buckets.length * per * UNIT_POSITION;
-  return { lookbackBars, openInterest, longShare: p.longShare, buckets, entry: 'close', positionsPerBucket: per };
+  return { lookbackBars, openInterest, longShare: p.longShare, buckets, entry: 'close', positionsPerBucket: per, ...reaction };
 }
 
 /** What the model estimates for one event. */
@@ -315,18 +331,38 @@ export function compareEvent(e: ValidationEvent, est: EventEstimate, inSample: b
 export interface Calibration {
   readonly inSample: readonly string[];
   readonly outOfSample: readonly string[];
-  /** Leverage scales tried; for each the best leveraged share (closed form) and its log error. */
-  readonly grid: readonly { readonly leverageScale: number; readonly leveragedShare: number; readonly rmsLogError: number }[];
+  /** Points tried (leverage scale × mean age × reaction); for each the best leveraged share (closed form) and its log error. */
+  readonly grid: readonly GridPoint[];
   readonly parameters: PopulationParameters;
 }
 
-/** Default grid of leverage scales. */
-export const LEVERAGE_SCALES = [0.5, 0.75, 1, 1.5, 2] as const;
+/** One point of the calibration grid. */
+export interface GridPoint {
+  readonly leverageScale: number;
+  readonly meanAgeDays: number | null;
+  readonly reactionMinutes: number | null;
+  readonly leveragedShare: number;
+  readonly rmsLogError: number;
+}
+
+/** The calibration grid: what is fitted, and the values tried. */
+export interface CalibrationGrid {
+  readonly leverageScale: readonly number[];
+  readonly meanAgeDays: readonly (number | null)[];
+  readonly reactionMinutes: readonly (number | null)[];
+}
+
+export const CALIBRATION_GRID: CalibrationGrid = {
+  leverageScale: [0.5, 1, 2],
+  meanAgeDays: [null, 7, 30, 90],
+  reactionMinutes: [null, 15, 60, 240],
+};
 
 /**
- * Fit the shared parameters on the in-sample events: for each leverage scale, the leveraged share
- * that makes the geometric-mean ratio 1 (closed form, liquidations are linear in it), then the
- * scale with the smallest RMS log error. Share capped at 1.
+ * Fit the shared parameters on the in-sample events: for each point of the grid (leverage scale ×
+ * mean age × reaction time), the leveraged share that makes the geometric-mean ratio 1 (closed
+ * form: with impact off, liquidations are linear in it), then the point with the smallest RMS log
+ * error. Share capped at 1. Out-of-sample events play no part.
  */
 export function calibrate(
   events: readonly EventCandles[],
@@ -334,35 +370,37 @@ export function calibrate(
   base: PopulationParameters,
   kappa: Kappa,
   rules: readonly VenueRules[],
-  scales: readonly number[] = LEVERAGE_SCALES,
+  gridSpec: CalibrationGrid = CALIBRATION_GRID,
   onStep?: () => boolean | void,
 ): Result<Calibration> {
   const fit = events.filter((e) => inSample.includes(e.event.id));
   if (fit.length === 0) return fail('invalid_input', 'no in-sample events to calibrate on', 'inSample');
-  const grid: { leverageScale: number; leveragedShare: number; rmsLogError: number }[] = [];
-  for (const leverageScale of scales) {
-    const unitParams = { ...base, leverageScale, leveragedShare: 1 };
-    const logs: number[] = [];
-    for (const e of fit) {
-      const est = estimateEvent(e, unitParams, kappa, rules);
-      if (!est.ok) return est;
-      if (onStep?.() === true) return fail('cancelled', 'calibration cancelled');
-      const t = est.value.estimated.total;
-      logs.push(t > 0 ? Math.log(e.event.observed.btcNotional / t) : Number.POSITIVE_INFINITY);
-    }
-    const finite = logs.every(Number.isFinite);
-    const mean = finite ? logs.reduce((s, v) => s + v, 0) / logs.length : Number.POSITIVE_INFINITY;
-    const share = Math.min(1, Math.exp(mean));
-    const logShare = Math.log(share);
-    const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
-    grid.push({ leverageScale, leveragedShare: share, rmsLogError: rms });
-  }
+  const grid: GridPoint[] = [];
+  for (const leverageScale of gridSpec.leverageScale)
+    for (const meanAgeDays of gridSpec.meanAgeDays)
+      for (const reactionMinutes of gridSpec.reactionMinutes) {
+        const unitParams = { ...base, leverageScale, meanAgeDays, reactionMinutes, leveragedShare: 1 };
+        const logs: number[] = [];
+        for (const e of fit) {
+          const est = estimateEvent(e, unitParams, kappa, rules);
+          if (!est.ok) return est;
+          if (onStep?.() === true) return fail('cancelled', 'calibration cancelled');
+          const t = est.value.estimated.total;
+          logs.push(t > 0 ? Math.log(e.event.observed.btcNotional / t) : Number.POSITIVE_INFINITY);
+        }
+        const finite = logs.every(Number.isFinite);
+        const mean = finite ? logs.reduce((s, v) => s + v, 0) / logs.length : Number.POSITIVE_INFINITY;
+        const share = Math.min(1, Math.exp(mean));
+        const logShare = Math.log(share);
+        const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
+        grid.push({ leverageScale, meanAgeDays, reactionMinutes, leveragedShare: share, rmsLogError: rms });
+      }
   const best = grid.reduce((a, b) => (b.rmsLogError < a.rmsLogError ? b : a));
   return ok({
     inSample: fit.map((e) => e.event.id),
     outOfSample: events.filter((e) => !inSample.includes(e.event.id)).map((e) => e.event.id),
     grid,
-    parameters: { ...base, leverageScale: best.leverageScale, leveragedShare: best.leveragedShare },
+    parameters: { ...base, leverageScale: best.leverageScale, meanAgeDays: best.meanAgeDays, reactionMinutes: best.reactionMinutes, leveragedShare: best.leveragedShare },
   });
 }
 
@@ -389,7 +427,7 @@ export function validate(
   let calibration: Calibration | null = null;
   let parameters = options.fixed;
   if (!parameters) {
-    const c = calibrate(events, inSample, options.base ?? DEFAULT_PARAMETERS, kappa, rules, LEVERAGE_SCALES, options.onStep);
+    const c = calibrate(events, inSample, options.base ?? DEFAULT_PARAMETERS, kappa, rules, CALIBRATION_GRID, options.onStep);
     if (!c.ok) return c;
     calibration = c.value;
     parameters = c.value.parameters;

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { Result, ReplayResult, VenueRules } from '../engine';
-import { validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
+import { CALIBRATION_GRID, validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
 import { baselineOf, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, planCell, replayCell, runDesignLab, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
 import type { TaskContext } from './protocol';
 
@@ -37,7 +37,8 @@ function unwrap<T>(r: Result<T>): T {
 
 export const VALIDATION_TASKS = {
   validate(input: ValidateTaskInput, context: TaskContext): ValidationReport {
-    const total = (input.fixed ? 0 : 5 * input.inSample.length) + input.events.length;
+    const g = CALIBRATION_GRID;
+    const total = (input.fixed ? 0 : g.leverageScale.length * g.meanAgeDays.length * g.reactionMinutes.length * input.inSample.length) + input.events.length;
     let done = 0;
     return unwrap(validate(input.events, input.inSample, input.rules, { ...(input.fixed ? { fixed: input.fixed } : {}), onStep: () => void context.progress(++done, total, 'replaying crash windows') }));
   },

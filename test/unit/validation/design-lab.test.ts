@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, readEventCandles, sharedDataDir } from '../../../electron/backend/services/validation-data';
 import { shippedRules } from '../../../electron/backend/services/venue-tables';
-import { DEFAULT_PARAMETERS, eventWindow, openInterestRatios, type EventCandles } from '../../../electron/backend/engine/validation';
+import { DEFAULT_PARAMETERS, eventWindow, openInterestRatios, type EventCandles, type PopulationParameters } from '../../../electron/backend/engine/validation';
 import { cellOutcome, DEFAULT_MECHANISMS, deimpactEvent, gradualImpactFactor, planCell, replayCell, sliceBook, type MechanismSpec } from '../../../electron/backend/engine/mechanisms';
 import { isolatedLinearLiquidationPrice } from '../../../electron/backend/engine/position-book';
 
@@ -19,10 +19,10 @@ const all: EventCandles[] = CATALOG.events.map((e) => eventWindow(readEventCandl
 const kappa = openInterestRatios(all);
 const rules = shippedRules();
 
-function outcome(e: EventCandles, mech: MechanismSpec, leveragedShare: number, depthFactor: number) {
+function outcome(e: EventCandles, mech: MechanismSpec, leveragedShare: number, depthFactor: number, population: Partial<PopulationParameters> = {}) {
   const event = { ...e.event, depth: { usdAt1Pct: depthFactor * 300e6, source: 'test' } };
   const ev = { event, candles: e.candles };
-  const plan = planCell(ev, mech, { ...DEFAULT_PARAMETERS, leveragedShare }, kappa, rules, 1);
+  const plan = planCell(ev, mech, { ...DEFAULT_PARAMETERS, leveragedShare, ...population }, kappa, rules, 1);
   if (!plan.ok) throw new Error(plan.error.message);
   const r = replayCell(plan.value, rules, 1);
   if (!r.ok) throw new Error(r.error.message);
@@ -60,8 +60,10 @@ describe('design lab properties', () => {
     const base: MechanismSpec = { id: 'b', label: 'b', insuranceFundUsd: 1e8, shortfall: 'adl' };
     const breaker: MechanismSpec = { ...base, circuitBreaker: { thresholdPct: 2, windowMinutes: 1, haltMinutes: 1 } };
     // Leveraged share 1% of open interest; depth 0.2 × $300M = $60M per 1% move.
-    const without = outcome(e, base, 0.01, 0.2);
-    const withBreaker = outcome(e, breaker, 0.01, 0.2);
+    // The population of the finding: one-day look-back entries, no owner reaction.
+    const lookback = { meanAgeDays: null, reactionMinutes: null };
+    const without = outcome(e, base, 0.01, 0.2, lookback);
+    const withBreaker = outcome(e, breaker, 0.01, 0.2, lookback);
     expect(withBreaker.halts).toBeGreaterThan(0);
     // The finding itself: a deeper trough with less liquidated.
     expect(withBreaker.effectiveMove).toBeLessThan(without.effectiveMove);
