@@ -103,6 +103,8 @@ export interface ReplayInput {
   readonly portfolio?: Portfolio | unknown;
   readonly book?: StaticBookInput;
   readonly bookLabels?: readonly string[];
+  /** Owners of `book` react before liquidation as PopulationSpec.reaction (only without a population: it is a population passed in resolved). */
+  readonly bookReaction?: { readonly lossShare: number; readonly minutes: number };
   readonly scenario: ReplayScenario;
   readonly rules: VenueRules | readonly VenueRules[];
   readonly seed: number;
@@ -215,7 +217,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     lendingAsset = rules.lending!.assets[sc.symbol];
     if (!lendingAsset) return fail('unknown_symbol', `${rules.venue} has no collateral asset ${sc.symbol}`, 'scenario.symbol');
   } else if (!symbolRules) return fail('unknown_symbol', `${rules.venue} (${rules.effective}) has no rules for ${sc.symbol}`, 'scenario.symbol');
-  const bad = validateScenarioNumbers(sc);
+  const bad = validateScenarioNumbers(sc, input);
   if (bad) return fail('invalid_scenario', bad.message, bad.field);
 
   let portfolio: Portfolio | undefined;
@@ -247,7 +249,11 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     insuranceFund: sc.insuranceFund ?? 0,
     shortfall: sc.adl ?? rules.shortfall,
     marginCallRatio: sc.marginCallRatio ?? 0.8,
-    ...(sc.population?.reaction && population ? { reaction: { ...sc.population.reaction, rows: population.book.side.length } } : {}),
+    ...(sc.population?.reaction && population
+      ? { reaction: { ...sc.population.reaction, rows: population.book.side.length } }
+      : !population && input.bookReaction && input.book
+        ? { reaction: { ...input.bookReaction, rows: input.book.side.length } }
+        : {}),
   };
   const bs = barSecondsOf(candles);
   const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
@@ -291,7 +297,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
 }
 
 /** Range checks of a scenario's numbers; the first problem found, naming its field. */
-function validateScenarioNumbers(sc: ReplayScenario): { message: string; field: string } | undefined {
+function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'bookReaction'> = {}): { message: string; field: string } | undefined {
   const im = sc.impact;
   if (im.model === 'linear' && !(im.depth1Pct > 0)) return { message: 'impact.depth1Pct must be > 0', field: 'scenario.impact.depth1Pct' };
   if (im.model === 'sqrt' && !(im.dailyVolumeNotional > 0 && im.y >= 0 && im.dailyVolatility >= 0)) return { message: 'sqrt impact needs y ≥ 0, dailyVolatility ≥ 0 and dailyVolumeNotional > 0', field: 'scenario.impact' };
@@ -302,6 +308,8 @@ function validateScenarioNumbers(sc: ReplayScenario): { message: string; field: 
     return { message: 'circuitBreaker needs integer windowBars ≥ 1, threshold > 0 and integer haltBars ≥ 0', field: 'scenario.circuitBreaker' };
   if (sc.perStepCap !== undefined && !(sc.perStepCap > 0)) return { message: 'perStepCap must be > 0', field: 'scenario.perStepCap' };
   if (sc.insuranceFund !== undefined && !(sc.insuranceFund >= 0)) return { message: 'insuranceFund must be ≥ 0', field: 'scenario.insuranceFund' };
+  const br = input.bookReaction;
+  if (br && !(br.lossShare > 0 && br.lossShare < 1 && br.minutes > 0)) return { message: 'bookReaction needs 0 < lossShare < 1 and minutes > 0', field: 'bookReaction' };
   if (sc.marginCallRatio !== undefined && !(sc.marginCallRatio > 0 && sc.marginCallRatio <= 1)) return { message: 'marginCallRatio must be in (0, 1]', field: 'scenario.marginCallRatio' };
   const r = sc.resilience;
   if (r && !(r.halfLifeSeconds >= 0 && r.permanentShare >= 0 && r.permanentShare <= 1)) return { message: 'resilience needs halfLifeSeconds ≥ 0 and permanentShare in [0, 1]', field: 'scenario.resilience' };

@@ -161,6 +161,8 @@ export interface CellPlan {
   readonly scenario: ReplayScenario;
   readonly book: StaticBookInput;
   readonly bookLabels: readonly string[];
+  /** The population's owner reaction (PopulationSpec.reaction), applied to `book`. */
+  readonly bookReaction?: { readonly lossShare: number; readonly minutes: number };
   readonly scale: number;
   readonly openInterest: OpenInterestUsed;
   readonly depthUsd: number;
@@ -198,12 +200,12 @@ export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationPara
     ...(mech.perStepCapShareOfOI !== undefined ? { perStepCap: (mech.perStepCapShareOfOI * oi.usd) / scale } : {}),
     ...(cb ? { circuitBreaker: { threshold: cb.thresholdPct / 100, windowBars: Math.max(1, Math.round(cb.windowMinutes / barMinutes)), haltBars: Math.max(1, Math.round(cb.haltMinutes / barMinutes)) } } : {}),
   };
-  return ok({ candles: exogenous ?? e.candles, scenario, book, bookLabels: estimate.bucketLabels, scale, openInterest: oi, depthUsd });
+  return ok({ candles: exogenous ?? e.candles, scenario, book, bookLabels: estimate.bucketLabels, ...(pop.reaction ? { bookReaction: pop.reaction } : {}), scale, openInterest: oi, depthUsd });
 }
 
 /** Replay a planned cell (the raw result, at unit size). */
 export function replayCell(plan: CellPlan, rules: readonly VenueRules[], seed: number): Result<ReplayResult> {
-  return runReplay({ candles: plan.candles, book: plan.book, bookLabels: plan.bookLabels, scenario: plan.scenario, rules, seed });
+  return runReplay({ candles: plan.candles, book: plan.book, bookLabels: plan.bookLabels, ...(plan.bookReaction ? { bookReaction: plan.bookReaction } : {}), scenario: plan.scenario, rules, seed });
 }
 
 /** Market-size outcome of a cell's replay over the event's [from, to) window. */
@@ -388,9 +390,68 @@ export interface DesignMatrix {
   readonly mechanisms: readonly MechanismSpec[];
   readonly events: readonly { readonly id: string; readonly title: string; readonly openInterest: OpenInterestUsed; readonly depthUsd: number; readonly scale: number; readonly exogenousPath: DeimpactInfo }[];
   readonly cells: readonly MechanismOutcome[];
+  /** Every event's reported resting depth was multiplied by this (see {@link calibrateDepth}). */
+  readonly depthMultiplier: number;
 }
 
-/** Run every event under every mechanism. `onStep` after each cell; returning true cancels. */
+/** Multipliers of the reported resting depth tried by {@link calibrateDepth}. */
+export const DEPTH_MULTIPLIERS = [1, 2, 3, 5, 10, 20, 30, 50, 100] as const;
+
+/** An event with its depth multiplied by `k` (the catalog figure stays the source). */
+export function withDepth(e: EventCandles, k: number): EventCandles {
+  if (k === 1) return e;
+  return { event: { ...e.event, depth: { usdAt1Pct: eventDepth(e) * k, source: `${k} × ${e.event.depth.source}` } }, candles: e.candles };
+}
+
+/** How the lab's depth was chosen: per multiplier, which in-sample events' paths de-impact. */
+export interface DepthCalibration {
+  readonly inSample: readonly string[];
+  readonly grid: readonly { readonly multiplier: number; readonly residuals: Readonly<Record<string, number>>; readonly converged: readonly string[] }[];
+  /** The smallest multiplier at which every in-sample event converges; the largest tried when none does. */
+  readonly multiplier: number;
+  readonly met: boolean;
+}
+
+/**
+ * Joint calibration of depth with the (already fitted) population: the smallest multiplier k of
+ * the reported resting depth at which the baseline can reproduce every in-sample event's observed
+ * closes, i.e. at which the de-impacting fixed point converges. At k = 1 the model's cascade is
+ * too violent for the real paths (the fixed point pins); out-of-sample events play no part.
+ */
+export function calibrateDepth(
+  events: readonly EventCandles[],
+  inSample: readonly string[],
+  baseline: MechanismSpec,
+  p: PopulationParameters,
+  kappa: Kappa,
+  rules: readonly VenueRules[],
+  seed: number,
+  multipliers: readonly number[] = DEPTH_MULTIPLIERS,
+  onStep?: () => boolean | void,
+): Result<DepthCalibration> {
+  const fit = events.filter((e) => inSample.includes(e.event.id));
+  if (fit.length === 0) return fail('invalid_input', 'no in-sample events to calibrate depth on', 'inSample');
+  const grid: DepthCalibration['grid'][number][] = [];
+  for (const k of multipliers) {
+    const residuals: Record<string, number> = {};
+    const converged: string[] = [];
+    for (const e of fit) {
+      const x = deimpactEvent(withDepth(e, k), baseline, p, kappa, rules, seed);
+      if (!x.ok) return x;
+      if (onStep?.() === true) return fail('cancelled', 'depth calibration cancelled');
+      residuals[e.event.id] = x.value.info.residual;
+      if (x.value.info.converged) converged.push(e.event.id);
+    }
+    grid.push({ multiplier: k, residuals, converged });
+    if (converged.length === fit.length) return ok({ inSample: fit.map((e) => e.event.id), grid, multiplier: k, met: true });
+  }
+  return ok({ inSample: fit.map((e) => e.event.id), grid, multiplier: multipliers[multipliers.length - 1] ?? 1, met: false });
+}
+
+/**
+ * Run every event under every mechanism, with every event's depth multiplied by `depthMultiplier`.
+ * `onStep` after each cell; returning true cancels.
+ */
 export function runDesignLab(
   events: readonly EventCandles[],
   mechanisms: readonly MechanismSpec[],
@@ -399,12 +460,14 @@ export function runDesignLab(
   rules: readonly VenueRules[],
   seed: number,
   onStep?: (done: number, total: number) => boolean | void,
+  depthMultiplier = 1,
 ): Result<DesignMatrix> {
   const cells: MechanismOutcome[] = [];
   const evs: DesignMatrix['events'][number][] = [];
   const total = events.length * mechanisms.length;
   const baseline = baselineOf(mechanisms);
-  for (const e of events) {
+  for (const e0 of events) {
+    const e = withDepth(e0, depthMultiplier);
     let meta: DesignMatrix['events'][number] | undefined;
     // The observed path already holds the real cascade's impact: replay every mechanism on the
     // de-impacted path instead, so the baseline reproduces the real crash and the rest are counterfactuals.
@@ -421,5 +484,5 @@ export function runDesignLab(
     }
     if (meta) evs.push(meta);
   }
-  return ok({ mechanisms, events: evs, cells });
+  return ok({ mechanisms, events: evs, cells, depthMultiplier });
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG, readEventCandles, sharedDataDir } from '../../../electron/backend/services/validation-data';
 import { shippedRules } from '../../../electron/backend/services/venue-tables';
 import { DEFAULT_PARAMETERS, eventWindow, openInterestRatios, type EventCandles, type PopulationParameters } from '../../../electron/backend/engine/validation';
-import { cellOutcome, DEFAULT_MECHANISMS, deimpactEvent, gradualImpactFactor, planCell, replayCell, sliceBook, type MechanismSpec } from '../../../electron/backend/engine/mechanisms';
+import { calibrateDepth, cellOutcome, DEFAULT_MECHANISMS, deimpactEvent, gradualImpactFactor, planCell, replayCell, sliceBook, withDepth, type MechanismSpec } from '../../../electron/backend/engine/mechanisms';
 import { isolatedLinearLiquidationPrice } from '../../../electron/backend/engine/position-book';
 
 const dir = sharedDataDir();
@@ -195,5 +195,33 @@ describe('de-impacting the observed path (the lab replays mechanisms on X, not o
     let err = 0;
     for (let i = 0; i < X.close.length; i++) err = Math.max(err, Math.abs(Math.log(got.value.candles.close[i]! / X.close[i]!)), Math.abs(Math.log(got.value.candles.low[i]! / X.low[i]!)));
     expect(err).toBeLessThan(1e-3);
+  });
+});
+
+describe('calibrating depth with the population (the lab’s liquidity)', () => {
+  it('picks the smallest multiplier of the resting depth at which every in-sample path de-impacts, and the one before it does not', () => {
+    // Leverage ×1 and 30% of open interest leveraged: a population dense enough that the reported
+    // resting depth (k = 1) makes the cascade pin some in-sample path.
+    const p = { ...DEFAULT_PARAMETERS, leveragedShare: 0.3 };
+    const inSample = CATALOG.calibration.inSample;
+    const cal = calibrateDepth(all, inSample, DEFAULT_MECHANISMS[0]!, p, kappa, rules, 1);
+    if (!cal.ok) throw new Error(cal.error.message);
+    const c = cal.value;
+    expect(c.met).toBe(true);
+    expect(c.inSample).toEqual(inSample);
+    const chosen = c.grid.at(-1)!;
+    expect(chosen.multiplier).toBe(c.multiplier);
+    expect([...chosen.converged].sort()).toEqual([...inSample].sort());
+    for (const id of inSample) expect(chosen.residuals[id]).toBeLessThanOrEqual(1e-4);
+    // Every smaller multiplier tried left at least one in-sample path unconverged, and k = 1 was tried first.
+    expect(c.grid[0]!.multiplier).toBe(1);
+    expect(c.multiplier).toBeGreaterThan(1);
+    for (const g of c.grid.slice(0, -1)) expect(g.converged.length).toBeLessThan(inSample.length);
+    // The multiplied depth is what the cells are planned with.
+    const e = all[0]!;
+    const plan = planCell(withDepth(e, c.multiplier), DEFAULT_MECHANISMS[0]!, p, kappa, rules, 1);
+    if (!plan.ok) throw new Error(plan.error.message);
+    expect(plan.value.bookReaction).toEqual({ lossShare: 0.5, minutes: DEFAULT_PARAMETERS.reactionMinutes });
+    expect(plan.value.depthUsd).toBeCloseTo(c.multiplier * ((e.event.depth.btcAt2Pct ?? 0) / 2) * e.candles.open[plan.value.scenario.startIndex!]!, 3);
   });
 });
