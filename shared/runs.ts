@@ -3,6 +3,7 @@
  * (electron/backend/engine), which the renderer must not import; `null` stands for "never"
  * where the engine uses ±Infinity (JSON has no Infinity).
  */
+import type { CandleColumns } from './domain';
 
 /** Margin figures of one position at a mark (all estimates from the venue's published formula). */
 export interface MarginRow {
@@ -111,6 +112,21 @@ export interface RunSummary {
   staticPositions: number;
   /** What-if runs (issue 7): the user's losses, the grid or the loss distribution. */
   whatIf?: import('./what-if').WhatIfRunSummary;
+  /**
+   * Present when the run carries its own candles in its series (a run without a dataset: a
+   * design-lab cell), and what they are. Absent: the candles come from the run's dataset, if any.
+   */
+  ownCandles?: OwnCandlesInfo;
+}
+
+/** What a run's own candle columns are (see `RUN_CANDLE_COLUMNS`). */
+export interface OwnCandlesInfo {
+  /** The path the replay ran on (open/high/low/close: `exogenous*`), e.g. a de-impacted path. */
+  exogenous: string;
+  /** The observed path kept beside it (`observed*` columns), or null when not stored. */
+  observed: string | null;
+  /** Where the observed candles were read from (a file of the shared data folder). */
+  source: string | null;
 }
 
 export interface RunEvent {
@@ -127,8 +143,17 @@ export interface RunEvent {
   round?: number | null;
 }
 
+/**
+ * Candle columns a run may carry beside its series (one value per replayed bar, like the rest):
+ * the path the replay ran on (`exogenousOpen/High/Low` with the series' `exogenousClose`, and
+ * `volume`) and the observed path (`observed*`). Design-lab cells store them, so the replay
+ * screen draws their candles without a dataset; see `RunSummary.ownCandles`.
+ */
+export const RUN_CANDLE_COLUMNS = ['exogenousOpen', 'exogenousHigh', 'exogenousLow', 'volume', 'observedOpen', 'observedHigh', 'observedLow', 'observedClose'] as const;
+export type RunCandleColumn = (typeof RUN_CANDLE_COLUMNS)[number];
+
 /** Per-bar series of a run, one value per replayed bar (columns of equal length). */
-export type RunSeries = Record<
+export type RunSeries = Partial<Record<RunCandleColumn, number[]>> & Record<
   | 'time'
   | 'exogenousClose'
   | 'effectiveClose'
@@ -151,6 +176,36 @@ export interface RunDetail {
   run: RunInfo;
   series: RunSeries;
   events: RunEvent[];
+}
+
+/** A run's own candles (one per replayed bar): the path it replayed on, and the observed one when stored. */
+export interface RunCandles {
+  exogenous: CandleColumns;
+  observed: CandleColumns | null;
+  info: OwnCandlesInfo;
+}
+
+/**
+ * The candles a run carries in its series (`RUN_CANDLE_COLUMNS`), or null when it has none (a
+ * dataset run, a shock, or a design-lab cell stored before cells kept their candles).
+ */
+export function runCandles(detail: RunDetail): RunCandles | null {
+  const s = detail.series;
+  const info = detail.run.summary.ownCandles;
+  const n = s.time.length;
+  const full = (c: number[] | undefined): c is number[] => c !== undefined && c.length === n;
+  if (!info || !full(s.exogenousOpen) || !full(s.exogenousHigh) || !full(s.exogenousLow) || !full(s.volume)) return null;
+  const exogenous: CandleColumns = { time: s.time, open: s.exogenousOpen, high: s.exogenousHigh, low: s.exogenousLow, close: s.exogenousClose, volume: s.volume };
+  const observed = full(s.observedOpen) && full(s.observedHigh) && full(s.observedLow) && full(s.observedClose)
+    ? { time: s.time, open: s.observedOpen, high: s.observedHigh, low: s.observedLow, close: s.observedClose, volume: s.volume }
+    : null;
+  return { exogenous, observed, info };
+}
+
+/** A design-lab cell's stored replay (its scenario names the cell), with or without its own candles. */
+export function isDesignCellRun(run: RunInfo): boolean {
+  const scenario = run.params.scenario;
+  return typeof scenario === 'object' && scenario !== null && 'designCell' in scenario;
 }
 
 /** One own position's price lines on the replay chart (from the venue formula at the first bar). */
@@ -211,7 +266,7 @@ export function runSeriesCsv(detail: RunDetail): string {
   const keys = Object.keys(detail.series) as (keyof RunSeries)[];
   const n = detail.series.time.length;
   let out = `${['utc', ...keys].join(',')}\n`;
-  for (let i = 0; i < n; i++) out += `${[new Date(detail.series.time[i]! * 1000).toISOString(), ...keys.map((k) => detail.series[k][i])].map(csvField).join(',')}\n`;
+  for (let i = 0; i < n; i++) out += `${[new Date(detail.series.time[i]! * 1000).toISOString(), ...keys.map((k) => detail.series[k]![i])].map(csvField).join(',')}\n`;
   return out;
 }
 

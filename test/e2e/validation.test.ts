@@ -5,7 +5,9 @@
  * the same inputs (formatted by the screen's own formatter, and the raw value exactly). See a
  * chart per event, the lending check and the assumptions; open the design matrix, sort it by
  * amplification both ways (against the API's cells), click the worst cell through to the Replay
- * tab and see that run selected there. The crash files are read in place from ../shared/data.
+ * tab and see that run open as a full replay (candles of its own, drawn and stepped; the observed
+ * path beside the de-impacted one), and a cell stored before cells kept candles open as a summary
+ * with a note. The crash files are read in place from ../shared/data.
  * Screenshots go to test-results/e2e/validation-*.png. Not covered: the model's numbers
  * themselves (test/unit/validation) and the worker plumbing (test/integration).
  */
@@ -15,6 +17,8 @@ import type { Api } from '../../shared/contract';
 import type { DesignMatrixInfo, ValidationReportInfo } from '../../shared/validation';
 import { amplification, ratio, usd } from '../../renderer/src/features/validation/format';
 import { createHttpApi } from '../helpers/http-api';
+import { openDatabase } from '../../electron/backend/store/db';
+import { RunStore } from '../../electron/backend/store/runs';
 import { artifactPath, launchChromium, startWebApp, type WebApp, collectPageErrors } from './harness';
 
 let app: WebApp;
@@ -52,9 +56,38 @@ async function chartPixels(rgb: [number, number, number]): Promise<number> {
   }, rgb);
 }
 
+const UP: [number, number, number] = [38, 166, 154];
+const DOWN: [number, number, number] = [239, 83, 80];
+
+/** Pixels close to a colour over the canvases of the replay chart. */
+async function replayPixels(rgb: [number, number, number]): Promise<number> {
+  return page.evaluate((c) => {
+    let n = 0;
+    for (const canvas of document.querySelectorAll<HTMLCanvasElement>('[data-testid=replay-chart] canvas')) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+      const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - c[0]) < 12 && Math.abs(d[i + 1]! - c[1]) < 12 && Math.abs(d[i + 2]! - c[2]) < 12 && d[i + 3]! > 200) n++;
+    }
+    return n;
+  }, rgb);
+}
+
+/** What the replay chart holds: panes, candles up to the cursor, the last candle's close, markers shown. */
+async function chartState(): Promise<{ panes: number; candles: number; lastClose: number | undefined; markers: number }> {
+  return page.evaluate(() => {
+    type Chart = { chart: { panes(): { getSeries(): { data(): { close?: number }[] }[] }[] }; markers: { markers(): unknown[] } };
+    const r = (window as unknown as { __undertowReplay: { charts: Chart[] } }).__undertowReplay;
+    const c = r.charts[0]!;
+    const data = c.chart.panes()[0]!.getSeries()[0]!.data();
+    return { panes: c.chart.panes().length, candles: data.length, lastClose: data.at(-1)?.close, markers: c.markers.markers().length };
+  });
+}
+
 describe('the Validation tab', () => {
   let report: ValidationReportInfo;
   let matrix: DesignMatrixInfo;
+  let cellRunId = 0;
 
   it('opens with a Run button and the assumptions already listed', async () => {
     await page.goto(app.appUrl);
@@ -169,8 +202,79 @@ describe('the Validation tab', () => {
     const run = (await api.call('runs.list', {})).find((r) => r.name.startsWith(name))!;
     expect(run.kind).toBe('replay');
     expect(await page.locator('[data-testid=run-item].selected').textContent()).toContain(`#${run.id}`);
-    expect(await page.getByTestId('status').textContent()).toContain(`Opened run #${run.id} in Replay`);
+    // The replay screen opens on the cell's first bar and says so (after "Opened run #… in Replay").
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain(`Bar 1 of ${run.summary.bars.toLocaleString('en-US')}`);
+    cellRunId = run.id;
+  });
+
+  it('opens the cell as a full replay: candles of the event window, markers, panes, events; stepping draws more bars', async () => {
+    const detail = await api.call('runs.get', { id: cellRunId });
+    const s = detail.series;
+    const bars = s.time.length;
+    expect(detail.run.datasetId).toBeNull();
+    await page.getByTestId('transport').waitFor();
+    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar 1 / ${bars.toLocaleString('en-US')}`);
+    // Which path the candles are, and the heat band drawn (its reason is shown when it is not).
+    expect(await page.getByTestId('candle-path-legend').textContent()).toContain('de-impacted path');
+    expect(await page.getByTestId('replay-chart').locator('xpath=..').textContent()).not.toContain('no liquidation map');
+    expect(await page.getByTestId('own-candles-note').textContent()).toContain(detail.run.summary.ownCandles!.source!);
+    await page.waitForTimeout(300);
+    const atStart = { up: await replayPixels(UP), down: await replayPixels(DOWN) };
+    // Step with the transport: one bar, then to the end with the scrubber.
+    await page.getByTestId('step-forward').click();
+    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain('bar 2 /');
+    await page.getByTestId('scrubber').fill(String(bars - 1));
+    await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar ${bars.toLocaleString('en-US')} /`);
+    await expect.poll(() => page.getByTestId('twin').getAttribute('data-index')).toBe(String(bars - 1));
+    await page.waitForTimeout(300);
+    const atEnd = { up: await replayPixels(UP), down: await replayPixels(DOWN) };
+    // Up and down candles (and the liquidation bars, in the same colours) fill the chart once stepped through.
+    expect(atEnd.up).toBeGreaterThan(atStart.up + 500);
+    expect(atEnd.down).toBeGreaterThan(atStart.down + 500);
+    // The chart holds the replayed bars up to the cursor (no look-back: the run's own candles), the replayed path's closes.
+    const chart = await chartState();
+    expect(chart.panes).toBe(3);
+    expect(chart.candles).toBe(bars);
+    expect(chart.lastClose).toBe(s.exogenousClose[bars - 1]);
+    expect(chart.markers).toBeGreaterThan(0);
+    // The events table lists the run's events up to the cursor (all of them at the end, latest rows shown).
+    expect(await page.getByTestId('event-row').count()).toBe(Math.min(200, detail.events.length));
     await shot('07-replay-of-cell');
+    // Back a bar: the chart loses the last candle.
+    await page.getByTestId('step-back').click();
+    await expect.poll(async () => (await chartState()).candles).toBe(bars - 1);
+    // The observed path instead: same bars, the observed closes.
+    await page.getByTestId('candle-path-observed').check();
+    await expect.poll(async () => (await chartState()).lastClose).toBe(s.observedClose![bars - 2]);
+    expect(await page.getByTestId('candle-path-legend').textContent()).toContain('observed path');
+    expect((await chartState()).candles).toBe(bars - 1);
+    await page.waitForTimeout(300);
+    await shot('08-replay-of-cell-observed');
+    await page.getByTestId('replay-chart').hover({ position: { x: 700, y: 200 } });
+    await page.getByTestId('replay-tooltip').waitFor();
+    expect(await page.getByTestId('replay-tooltip').textContent()).toContain('replayed (de-impacted)');
+    await shot('09-replay-of-cell-tooltip');
+  });
+
+  it('a cell stored before cells kept their candles opens as a summary with a note', async () => {
+    const fresh = await api.call('runs.get', { id: cellRunId });
+    const { ownCandles: _own, ...summary } = fresh.run.summary;
+    const steps = Object.fromEntries(Object.entries(fresh.series).filter(([name]) => !/^(exogenous(Open|High|Low)|volume|observed.*)$/.test(name)));
+    const { designCell } = fresh.run.params.scenario as { designCell: { eventId: string; mechanism: unknown; parameters: unknown; file: string } };
+    const db = openDatabase(app.dbPath);
+    const oldId = new RunStore(db).insert(
+      { kind: 'replay', name: `Old ${fresh.run.name}`, datasetId: null, portfolioId: null, params: { ...fresh.run.params, key: 'old', scenario: { designCell: { eventId: designCell.eventId, mechanism: designCell.mechanism, parameters: designCell.parameters, file: designCell.file } } }, engineVersion: fresh.run.engineVersion, seed: fresh.run.seed, summary, series: steps, events: fresh.events },
+      1_600_000_000,
+    );
+    db.close();
+    await page.reload();
+    await page.getByTestId('tab-replay').click();
+    await page.getByTestId('run-item').filter({ hasText: `#${oldId}` }).click();
+    await page.getByTestId('no-replay-note').waitFor();
+    expect(await page.getByTestId('no-replay-note').textContent()).toContain('Open the cell again from the Validation tab');
+    expect(await page.getByTestId('run-summary').locator('h1').textContent()).toContain('Old Design:');
+    expect(await page.getByTestId('replay-chart').count()).toBe(0);
+    await shot('10-old-cell-summary');
   });
 
   it('raised no page errors', () => {

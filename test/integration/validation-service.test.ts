@@ -4,7 +4,9 @@
  * pushes for the caller's job, cancel (nothing stored), concurrent calls sharing one computation,
  * stored results returned again unchanged, the design matrix's shape and its amplification
  * re-derived from each cell's moves, a cell opened as a replay run that agrees with its matrix
- * cell and is stored once, and errors by field. Not covered: the model's numbers (unit tests)
+ * cell and is stored once, and errors by field; a cell's run carries its own candles (the event
+ * file's bars, observed and de-impacted, cut like its series) and reopens without the shared data
+ * folder, and a cell stored before that still opens. Not covered: the model's numbers (unit tests)
  * and the screens (e2e). No wall-clock assertions.
  */
 import path from 'node:path';
@@ -13,7 +15,9 @@ import { Backend } from '../../electron/backend/services/backend';
 import { createInProcessApi } from '../../electron/backend/services/in-process';
 import type { Api, PushEvent } from '../../shared/contract';
 import { ApiError } from '../../shared/errors';
-import { tempDir } from '../helpers/temp';
+import { runCandles, type RunSeries } from '../../shared/runs';
+import catalog from '../../resources/validation/events.json' with { type: 'json' };
+import { readSharedCsv, tempDir } from '../helpers/temp';
 
 const dir = tempDir();
 const backends: Backend[] = [];
@@ -129,5 +133,104 @@ describe('design.run and design.openCell', () => {
     expect(noEvent.where.field).toBe('eventId');
     const malformed = await rejection(api.call('design.openCell', { eventId: 'yesterday', mechanismId: 'baseline' }));
     expect(malformed.code).toBe('bad_request');
+  });
+});
+
+describe('a design cell opened as a full replay (its own candles)', () => {
+  const backend = new Backend({ dbPath: path.join(dir, 'cell-candles.db'), now: () => 1_700_000_000 });
+  backends.push(backend);
+  const api = createInProcessApi(backend, { trusted: false });
+  const event = catalog.events.find((e) => e.id === '2024-08-05')!;
+  const from = Date.parse(event.from) / 1000;
+  const to = Date.parse(event.to) / 1000;
+  /** The event window's bars, from the CSV in ../shared/data (parsed here, not by the app). */
+  const csv = readSharedCsv(event.file);
+  const window = csv.time.map((t, i) => i).filter((i) => csv.time[i]! >= from && csv.time[i]! < to);
+  let runId = 0;
+  let key = '';
+
+  it('stores the event file\'s bars of [from, to) as the run\'s candles, cut like its series and events', async () => {
+    const run = await api.call('design.openCell', { eventId: event.id, mechanismId: 'baseline' });
+    runId = run.id;
+    key = (run.params as unknown as { key: string }).key;
+    expect(run.datasetId).toBeNull();
+    const detail = await api.call('runs.get', { id: run.id });
+    const s = detail.series;
+    const candles = runCandles(detail)!;
+    expect(candles).not.toBeNull();
+    expect(window.length).toBe(1440);
+    // Every column, candles included, has one value per replayed bar; the bars are the window's.
+    for (const [name, column] of Object.entries(s)) expect(column, name).toHaveLength(window.length);
+    expect(run.summary.bars).toBe(window.length);
+    expect(s.time).toEqual(window.map((i) => csv.time[i]));
+    // The observed candles are the file's, exactly.
+    const observed = candles.observed!;
+    expect(observed.open).toEqual(window.map((i) => csv.open[i]));
+    expect(observed.high).toEqual(window.map((i) => csv.high[i]));
+    expect(observed.low).toEqual(window.map((i) => csv.low[i]));
+    expect(observed.close).toEqual(window.map((i) => csv.close[i]));
+    expect(candles.exogenous.volume).toEqual(window.map((i) => csv.volume[i]));
+    // The replayed (de-impacted) candles: each the observed candle scaled by one factor per bar, its close the series' exogenous close.
+    const x = candles.exogenous;
+    expect(x.close).toBe(s.exogenousClose);
+    let moved = 0;
+    for (let k = 0; k < window.length; k++) {
+      const f = x.close[k]! / observed.close[k]!;
+      for (const c of ['open', 'high', 'low'] as const) expect(x[c][k]! / observed[c][k]!).toBeCloseTo(f, 12);
+      if (Math.abs(f - 1) > 1e-6) moved++;
+    }
+    expect(moved).toBeGreaterThan(0);
+    // Baseline: replaying the de-impacted path brings the effective closes back onto the observed ones (within the stored residual).
+    const path = (run.params.scenario as { designCell: { exogenousPath: { residual: number; converged: boolean; iterations: number } } }).designCell.exogenousPath;
+    expect(path.iterations).toBeGreaterThan(0);
+    for (let k = 0; k < window.length; k++) expect(Math.abs(Math.log(s.effectiveClose[k]! / observed.close[k]!))).toBeLessThanOrEqual(path.residual + 1e-12);
+    expect(run.summary.ownCandles?.exogenous).toContain(path.converged ? 'converged' : 'NOT converged');
+    expect(run.summary.ownCandles?.source).toBe(event.file);
+    // Events fall on replayed bars.
+    const times = new Set(s.time);
+    expect(detail.events.length).toBeGreaterThan(0);
+    for (const e of detail.events) expect(times.has(e.time), `event at ${e.time}`).toBe(true);
+  });
+
+  it('draws the estimated liquidation map from the event file; without the shared data folder the run still opens, the map says why not', async () => {
+    const map = await api.call('runs.liquidationMap', { id: runId, bins: 40 });
+    expect(map.reason).toBeNull();
+    expect(map.map!.long).toHaveLength(1440 * 40);
+    expect(map.map!.positions).toBeGreaterThan(0);
+    const saved = process.env.UNDERTOW_SHARED_DATA;
+    process.env.UNDERTOW_SHARED_DATA = path.join(dir, 'no-shared-data-here');
+    try {
+      const detail = await api.call('runs.get', { id: runId });
+      expect(runCandles(detail)!.observed!.close).toEqual(window.map((i) => csv.close[i]));
+      const without = await api.call('runs.liquidationMap', { id: runId });
+      expect(without.map).toBeNull();
+      expect(without.reason).toContain('not in the shared data folder');
+      expect(without.bars).toBe(1440);
+    } finally {
+      if (saved === undefined) delete process.env.UNDERTOW_SHARED_DATA;
+      else process.env.UNDERTOW_SHARED_DATA = saved;
+    }
+  });
+
+  it('a cell stored before cells kept candles still opens (no candles, map says why) and is replayed afresh when asked again', async () => {
+    const fresh = await api.call('runs.get', { id: runId });
+    const stepsOnly = Object.fromEntries(Object.entries(fresh.series).filter(([name]) => !/^(exogenous(Open|High|Low)|volume|observed.*)$/.test(name))) as RunSeries;
+    const { ownCandles: _own, ...oldSummary } = fresh.run.summary;
+    const { designCell } = fresh.run.params.scenario as { designCell: Record<string, unknown> };
+    const oldParams = { ...fresh.run.params, key, scenario: { designCell: { eventId: designCell.eventId, mechanism: designCell.mechanism, parameters: designCell.parameters, file: designCell.file } } };
+    const other = new Backend({ dbPath: path.join(dir, 'old-cell.db'), now: () => 1_700_000_000 });
+    backends.push(other);
+    const oldId = other.runs.insert({ kind: 'replay', name: fresh.run.name, datasetId: null, portfolioId: null, params: oldParams, engineVersion: fresh.run.engineVersion, seed: fresh.run.seed, summary: oldSummary, series: stepsOnly, events: fresh.events }, 1_600_000_000);
+    const otherApi = createInProcessApi(other, { trusted: false });
+    const old = await otherApi.call('runs.get', { id: oldId });
+    expect(runCandles(old)).toBeNull();
+    expect(old.series.time).toHaveLength(1440);
+    const oldMap = await otherApi.call('runs.liquidationMap', { id: oldId });
+    expect(oldMap.map).toBeNull();
+    expect(oldMap.reason).toContain('stored before runs kept their candles');
+    const again = await otherApi.call('design.openCell', { eventId: event.id, mechanismId: 'baseline' });
+    expect(again.id).not.toBe(oldId);
+    expect(runCandles(await otherApi.call('runs.get', { id: again.id }))!.exogenous.close).toEqual(fresh.series.exogenousClose);
+    expect((await otherApi.call('runs.get', { id: oldId })).run.id).toBe(oldId);
   });
 });

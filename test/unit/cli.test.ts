@@ -7,6 +7,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/backend/cli/main';
+import { deimpactLine } from '../../electron/backend/cli/validation-commands';
+import type { DesignMatrixInfo } from '../../shared/validation';
 import { SHARED_DATA, tempDir } from '../helpers/temp';
 
 const dir = tempDir();
@@ -114,4 +116,28 @@ describe('npm run cli — engine commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('bad.json:3');
   });
+});
+
+describe('npm run cli — design', () => {
+  it('says per event whether the de-impacted path converged, with its iterations and residual (the --json matrix\'s)', async () => {
+    const designDb = path.join(dir, 'design.db');
+    const text = await cli('design', '--db', designDb);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    // The second call reads the stored matrix (the same one the text was printed from).
+    const json = await cli('design', '--db', designDb, '--json');
+    expect(json.code).toBe(0);
+    const { matrix } = JSON.parse(json.stdout) as { matrix: DesignMatrixInfo };
+    expect(matrix.events).toHaveLength(6);
+    const lines = text.stdout.split('\n');
+    for (const ev of matrix.events) {
+      const at = lines.findIndex((l) => l.startsWith(`${ev.id} ${ev.title}:`));
+      expect(at, ev.id).toBeGreaterThanOrEqual(0);
+      const x = ev.exogenousPath;
+      const line = lines[at + 1]!;
+      expect(line).toBe(`  ${deimpactLine(x)}`);
+      expect(line).toContain(x.converged ? `converged in ${x.iterations} iterations` : `NOT converged after ${x.iterations} iterations`);
+      expect(line).toContain(`residual ${x.residual.toExponential(2)}`);
+    }
+  }, 120_000);
 });

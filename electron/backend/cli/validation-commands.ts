@@ -4,11 +4,23 @@
  * assumptions the figures rest on; `--json` prints one document with everything.
  */
 import type { Api } from '../../../shared/contract';
+import type { DesignMatrixInfo } from '../../../shared/validation';
 import type { CliCommand, CliOutput } from './command';
 import { describePopulation } from '../../../shared/validation';
 
 const usd = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Math.abs(x) >= 1e9 ? `$${(x / 1e9).toFixed(2)}B` : `$${(x / 1e6).toFixed(0)}M`);
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * How an event's exogenous (de-impacted) path was found, for the text output: whether the fixed
+ * point converged, its iterations and residual (max |ln(baseline effective close / observed close)|).
+ */
+export function deimpactLine(x: DesignMatrixInfo['events'][number]['exogenousPath']): string {
+  const residual = `residual ${typeof x.residual === 'number' && Number.isFinite(x.residual) ? x.residual.toExponential(2) : '—'} (tolerance ${x.tolerance.toExponential(0)})`;
+  return x.converged
+    ? `de-impacted path: converged in ${x.iterations} iterations, ${residual}`
+    : `de-impacted path: NOT converged after ${x.iterations} iterations, ${residual}, damping ${x.damping}; the baseline does not reproduce the observed closes within tolerance`;
+}
 
 async function printAssumptions(api: Api, out: CliOutput): Promise<{ topic: string; text: string }[]> {
   const assumptions = await api.call('validation.assumptions', {});
@@ -71,6 +83,7 @@ export const VALIDATION_COMMANDS: Record<string, CliCommand> = {
       for (const ev of matrix.events) {
         out.line('');
         out.line(`${ev.id} ${ev.title}: open interest ${usd(ev.openInterest.usd)}${ev.openInterest.imputed ? ' (imputed)' : ''}, depth ${usd(ev.depthUsd)} per 1%`);
+        out.line(`  ${deimpactLine(ev.exogenousPath)}`);
         out.line('  mechanism                                  amplif.  liquidated   bad debt  fund draw   ADL        halts');
         for (const m of matrix.mechanisms) {
           const c = matrix.cells.find((x) => x.eventId === ev.id && x.mechanismId === m.id);

@@ -174,15 +174,10 @@ export interface CellPlan {
  * given (the de-impacted path, see `deimpactEvent`), else on the observed candles themselves.
  */
 export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationParameters, kappa: Kappa, rules: readonly VenueRules[], seed: number, exogenous?: CandleColumns): Result<CellPlan> {
-  const pop = unitPopulation(e, p);
+  const cell = cellBook(e, mech, p, rules, seed);
+  if (!cell.ok) return cell;
+  const { pop, book } = cell.value;
   const start = pop.lookbackBars;
-  if (start < 1 || start >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
-  const chosen = selectRules(rules, e.event.venue, e.candles.time[start]!);
-  if (!chosen.ok) return chosen;
-  const symbolRules = chosen.value.symbols.BTCUSDT;
-  if (!symbolRules || chosen.value.model !== 'linear') return fail('unknown_symbol', `${e.event.venue} has no linear BTCUSDT rules`, 'venue');
-  const estimate = estimatePopulation(e.candles, start, pop, symbolRules, 'linear', seed);
-  const book = mech.sliceFraction !== undefined ? sliceBook(estimate.book, symbolRules, mech.sliceFraction) : estimate.book;
   const oi = openInterestFor(e, kappa);
   const scale = (oi.usd * p.leveragedShare) / pop.openInterest;
   const depthUsd = eventDepth(e);
@@ -200,7 +195,31 @@ export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationPara
     ...(mech.perStepCapShareOfOI !== undefined ? { perStepCap: (mech.perStepCapShareOfOI * oi.usd) / scale } : {}),
     ...(cb ? { circuitBreaker: { threshold: cb.thresholdPct / 100, windowBars: Math.max(1, Math.round(cb.windowMinutes / barMinutes)), haltBars: Math.max(1, Math.round(cb.haltMinutes / barMinutes)) } } : {}),
   };
-  return ok({ candles: exogenous ?? e.candles, scenario, book, bookLabels: estimate.bucketLabels, ...(pop.reaction ? { bookReaction: pop.reaction } : {}), scale, openInterest: oi, depthUsd });
+  return ok({ candles: exogenous ?? e.candles, scenario, book, bookLabels: cell.value.bookLabels, ...(cell.value.pop.reaction ? { bookReaction: cell.value.pop.reaction } : {}), scale, openInterest: oi, depthUsd });
+}
+
+/**
+ * A cell's population book at unit size: estimated from the observed candles' look-back, sliced
+ * for a partial-liquidation mechanism. Exactly what `planCell` replays (the replay screen's
+ * liquidation map re-derives it from the event file with this).
+ */
+export function cellBook(
+  e: EventCandles,
+  mech: MechanismSpec,
+  p: PopulationParameters,
+  rules: readonly VenueRules[],
+  seed: number,
+): Result<{ readonly pop: ReturnType<typeof unitPopulation>; readonly book: StaticBookInput; readonly bookLabels: readonly string[]; readonly symbolRules: SymbolRules }> {
+  const pop = unitPopulation(e, p);
+  const start = pop.lookbackBars;
+  if (start < 1 || start >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
+  const chosen = selectRules(rules, e.event.venue, e.candles.time[start]!);
+  if (!chosen.ok) return chosen;
+  const symbolRules = chosen.value.symbols.BTCUSDT;
+  if (!symbolRules || chosen.value.model !== 'linear') return fail('unknown_symbol', `${e.event.venue} has no linear BTCUSDT rules`, 'venue');
+  const estimate = estimatePopulation(e.candles, start, pop, symbolRules, 'linear', seed);
+  const book = mech.sliceFraction !== undefined ? sliceBook(estimate.book, symbolRules, mech.sliceFraction) : estimate.book;
+  return ok({ pop, book, bookLabels: estimate.bucketLabels, symbolRules });
 }
 
 /** Replay a planned cell (the raw result, at unit size). */

@@ -4,9 +4,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
-import type { Result, ReplayResult, VenueRules } from '../engine';
+import type { Result, ReplayResult, ReplayScenario, VenueRules } from '../engine';
 import { CALIBRATION_GRID, validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
-import { baselineOf, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, planCell, replayCell, runDesignLab, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
+import { baselineOf, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, planCell, replayCell, runDesignLab, type DeimpactInfo, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
 import type { TaskContext } from './protocol';
 
 export interface ValidateTaskInput {
@@ -30,6 +30,17 @@ export interface DesignCellTaskInput extends Omit<DesignTaskInput, 'events' | 'm
   mechanism: MechanismSpec;
 }
 
+/** A cell's replay, and the de-impacted candles it ran on (the replayed bars only, from `result.firstBar`). */
+export interface DesignCellTaskOutput {
+  result: ReplayResult;
+  outcome: MechanismOutcome;
+  scale: number;
+  scenario: ReplayScenario;
+  exogenous: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array };
+  exogenousPath: DeimpactInfo;
+  engineMs: number;
+}
+
 function unwrap<T>(r: Result<T>): T {
   if (!r.ok) throw new ApiError(r.error.code === 'cancelled' ? 'cancelled' : 'invalid_input', r.error.message, r.error.field ? { field: r.error.field } : {});
   return r.value;
@@ -45,12 +56,21 @@ export const VALIDATION_TASKS = {
   design(input: DesignTaskInput, context: TaskContext): DesignMatrix {
     return unwrap(runDesignLab(input.events, input.mechanisms, input.parameters, input.kappa, input.rules, input.seed, (done, total) => void context.progress(done, total, 'replaying mechanisms')));
   },
-  designCell(input: DesignCellTaskInput): { result: ReplayResult; outcome: MechanismOutcome; scale: number; engineMs: number } {
+  designCell(input: DesignCellTaskInput): DesignCellTaskOutput {
     const start = performance.now();
     // The same de-impacted path as the matrix (deterministic), so the cell agrees with its matrix cell.
     const x = unwrap(deimpactEvent(input.event, baselineOf(DEFAULT_MECHANISMS), input.parameters, input.kappa, input.rules, input.seed));
     const plan = unwrap(planCell(input.event, input.mechanism, input.parameters, input.kappa, input.rules, input.seed, x.candles));
     const result = unwrap(replayCell(plan, input.rules, input.seed));
-    return { result, outcome: cellOutcome(input.event, input.mechanism, plan, result), scale: plan.scale, engineMs: performance.now() - start };
+    const from = result.firstBar;
+    return {
+      result,
+      outcome: cellOutcome(input.event, input.mechanism, plan, result),
+      scale: plan.scale,
+      scenario: plan.scenario,
+      exogenous: { open: x.candles.open.slice(from), high: x.candles.high.slice(from), low: x.candles.low.slice(from), close: x.candles.close.slice(from) },
+      exogenousPath: x.info,
+      engineMs: performance.now() - start,
+    };
   },
 };

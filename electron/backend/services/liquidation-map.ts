@@ -23,14 +23,21 @@ import {
   type ReplayScenario,
   type VenueRules,
 } from '../engine';
+import { cellBook, type MechanismSpec } from '../engine/mechanisms';
+import type { StaticBookInput } from '../engine/position-book';
+import type { SymbolRules } from '../engine/venue-rules';
+import { eventWindow, type PopulationParameters } from '../engine/validation';
 import type { DatasetStore } from '../store/datasets';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
+import { CATALOG, readEventCandles, sharedDataDir } from './validation-data';
 import { shippedRules, userRules } from './venue-tables';
 
 export interface LiquidationMapContext {
   datasets: DatasetStore;
   runs: RunStore;
+  /** Shared data folder (a design-lab cell's map re-derives its population from the event file); default: found beside the repo. */
+  dataDir?: () => string;
 }
 
 /** Positions sorted by liquidation price with prefix sums of notional (one side of the book). */
@@ -218,32 +225,41 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       const rules = chosen.ok ? chosen.value : null;
       const marginCallRatio = scenario.marginCallRatio ?? 0.8;
 
+      const startIndex = (row.summary as { firstBar?: number }).firstBar ?? 0;
+      const design = designCellOf(params.scenario);
       let candles: CandleColumns | null = null;
       if (params.datasetId !== null) {
         const raw = ctx.datasets.candles(params.datasetId, params.from ?? undefined, params.to ?? undefined);
         if (raw.time.length > 0) candles = floatColumns(raw);
       }
-      const startIndex = (row.summary as { firstBar?: number }).firstBar ?? 0;
-      const firstOpen = candles ? candles.open[startIndex]! : (series.exogenousClose[0] ?? 0);
+      const firstOpen = candles ? candles.open[startIndex]! : (series.exogenousOpen?.[0] ?? series.exogenousClose[0] ?? 0);
       const lines = positionLines(portfolio, tables, scenario.symbol, firstOpen, t0, marginCallRatio);
       const account = accountSeries(portfolio, lines, rules, series, events, scenario.symbol);
 
       const base = { runId: id, bars, time: series.time, positions: lines, account };
-      if (!scenario.population || !candles || !rules || rules.model !== 'linear') {
-        const reason = !scenario.population ? 'the run has no estimated market population' : !candles ? 'the run has no stored candles (a shock)' : 'the map is modelled for linear perpetuals only';
-        return { ...base, map: null, reason };
+      let book: StaticBookInput;
+      let symbolRules: SymbolRules | undefined;
+      if (design) {
+        // A design-lab cell: its population was estimated from the event file's look-back (not stored with the run).
+        const cell = designCellBook(design, series, startIndex, row.seed, tables, ctx.dataDir ?? sharedDataDir);
+        if ('reason' in cell) return { ...base, map: null, reason: cell.reason };
+        ({ book, symbolRules, candles } = cell);
+      } else {
+        if (!scenario.population || !candles || !rules || rules.model !== 'linear') {
+          const reason = !scenario.population ? 'the run has no estimated market population' : !candles ? 'the run has no stored candles (a shock)' : 'the map is modelled for linear perpetuals only';
+          return { ...base, map: null, reason };
+        }
+        symbolRules = rules.symbols[scenario.symbol];
+        if (!symbolRules) return { ...base, map: null, reason: `no rules for ${scenario.symbol}` };
+        book = estimatePopulation(candles, startIndex, scenario.population, symbolRules, 'linear', row.seed).book;
       }
-      const symbolRules = rules.symbols[scenario.symbol];
-      if (!symbolRules) return { ...base, map: null, reason: `no rules for ${scenario.symbol}` };
-      const population = estimatePopulation(candles, startIndex, scenario.population, symbolRules, 'linear', row.seed);
-      const book = population.book;
       const longP: number[] = [];
       const longN: number[] = [];
       const shortP: number[] = [];
       const shortN: number[] = [];
       for (let i = 0; i < book.side.length; i++) {
         const side = book.side[i]! > 0 ? 1 : -1;
-        const lp = liquidationPrice(symbolRules.brackets, { side, qty: book.qty[i]!, entry: book.entry[i]!, walletBalance: book.margin[i]! } as never).price;
+        const lp = liquidationPrice(symbolRules!.brackets, { side, qty: book.qty[i]!, entry: book.entry[i]!, walletBalance: book.margin[i]! } as never).price;
         const notional = book.qty[i]! * book.entry[i]!;
         if (side > 0) {
           longP.push(lp);
@@ -278,4 +294,53 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       };
     },
   };
+}
+
+/** What a design-lab cell's replay stores in its scenario (services/validation.ts, `design.openCell`). */
+interface DesignCellParams {
+  eventId: string;
+  mechanism: MechanismSpec;
+  parameters: PopulationParameters;
+  file: string;
+  /** Absent in cells stored before runs kept their candles. */
+  window?: { venue: string; lookbackFrom: string; from: string; to: string };
+}
+
+function designCellOf(scenario: unknown): DesignCellParams | null {
+  if (typeof scenario !== 'object' || scenario === null || !('designCell' in scenario)) return null;
+  return (scenario as { designCell: DesignCellParams }).designCell;
+}
+
+/**
+ * A design cell's population book, re-estimated exactly as the cell did (engine `cellBook`) from
+ * the event file's observed look-back, read in place from the shared data folder. The file must
+ * still hold the bars the run stored (times and observed closes); otherwise, or when the folder or
+ * the file is missing, the reason the map cannot be drawn.
+ */
+function designCellBook(
+  cell: DesignCellParams,
+  series: RunSeries,
+  startIndex: number,
+  seed: number,
+  tables: VenueRules[],
+  dataDir: () => string,
+): { book: StaticBookInput; symbolRules: SymbolRules; candles: CandleColumns } | { reason: string } {
+  const spec = CATALOG.events.find((e) => e.id === cell.eventId);
+  if (!spec || !cell.window || !series.observedClose) return { reason: 'a design-lab cell stored before runs kept their candles: open the cell again from the design matrix' };
+  let all: CandleColumns;
+  try {
+    all = readEventCandles(dataDir(), cell.file);
+  } catch {
+    return { reason: `the map re-estimates the population from the look-back of ${cell.file}, which is not in the shared data folder` };
+  }
+  const e = eventWindow(all, { ...spec, ...cell.window, file: cell.file });
+  const c = e.candles;
+  const n = series.time.length;
+  let same = c.time.length - startIndex === n;
+  for (let k = 0; same && k < n; k++) same = c.time[startIndex + k] === series.time[k] && c.close[startIndex + k] === series.observedClose[k];
+  if (!same) return { reason: `${cell.file} no longer holds the candles this run replayed` };
+  const built = cellBook(e, cell.mechanism, cell.parameters, tables, seed);
+  if (!built.ok) return { reason: built.error.message };
+  if (built.value.pop.lookbackBars !== startIndex) return { reason: `${cell.file}: the look-back does not end at the run's first replayed bar` };
+  return { book: built.value.book, symbolRules: built.value.symbolRules, candles: c };
 }

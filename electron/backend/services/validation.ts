@@ -10,15 +10,15 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { PushEvent } from '../../../shared/contract';
-import type { RunInfo, RunParams } from '../../../shared/runs';
+import type { OwnCandlesInfo, RunCandleColumn, RunInfo, RunParams, RunSummary } from '../../../shared/runs';
 import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type ValidationReportInfo } from '../../../shared/validation';
-import { ENGINE_VERSION, selectRules, type ReplayResult, type VenueRules } from '../engine';
+import { ENGINE_VERSION, selectRules, type VenueRules } from '../engine';
 import { eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
-import { DEFAULT_MECHANISMS, type DesignMatrix, type MechanismOutcome } from '../engine/mechanisms';
+import { DEFAULT_MECHANISMS, type DesignMatrix } from '../engine/mechanisms';
 import { checkLending } from '../engine/lending-check';
 import type { ValidationReport } from '../engine/validation';
 import { runInWorker } from '../jobs/job-runner';
-import type { DesignCellTaskInput, DesignTaskInput, ValidateTaskInput } from '../jobs/validation-tasks';
+import type { DesignCellTaskInput, DesignCellTaskOutput, DesignTaskInput, ValidateTaskInput } from '../jobs/validation-tasks';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { finiteOrNull, toRunInfo, toSummary } from './runs';
@@ -162,16 +162,25 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
       if (!mechanism) throw new ApiError('not_found', `no mechanism "${mechanismId}"`, { field: 'mechanismId' });
       if (!CATALOG.events.some((e) => e.id === eventId)) throw new ApiError('not_found', `no event "${eventId}"`, { field: 'eventId' });
       const key = `${DESIGN_KEY}/cell/${eventId}/${mechanismId}`;
-      const existing = ctx.runs.list().find((r) => r.kind === 'replay' && (r.params as RunParams & { key?: string }).key === key);
+      // A cell stored before runs kept their candles (no `ownCandles`) is left as it is and replayed afresh.
+      const existing = ctx.runs.list().find((r) => r.kind === 'replay' && (r.params as RunParams & { key?: string }).key === key && (r.summary as RunSummary | null)?.ownCandles);
       if (existing) return toRunInfo(existing);
       const r = await report(undefined);
       return once(key, async () => {
         const evs = events();
         const event = evs.find((e) => e.event.id === eventId)!;
         const input: DesignCellTaskInput = { event, mechanism, parameters: r.parameters, kappa: openInterestRatios(evs), rules: ctx.rules(), seed: SEED };
-        const out = await runJob<{ result: ReplayResult; outcome: MechanismOutcome; scale: number; engineMs: number }>('designCell', input, job);
-        const params = { key, datasetId: null, portfolioId: null, portfolio: null, scenario: { designCell: { eventId, mechanism, parameters: r.parameters, file: event.event.file } }, seed: SEED, from: null, to: null, shock: null, rules: null };
+        const out = await runJob<DesignCellTaskOutput>('designCell', input, job);
         const res = out.result;
+        const series = cellSeries(event, out);
+        const { id: _id, title: _title, file, venue, lookbackFrom, from, to } = event.event;
+        const designCell = { eventId, mechanism, parameters: r.parameters, file, window: { venue, lookbackFrom, from, to }, exogenousPath: out.exogenousPath };
+        const params = { key, datasetId: null, portfolioId: null, portfolio: null, scenario: { ...out.scenario, designCell }, seed: SEED, from: null, to: null, shock: null, rules: null };
+        const ownCandles: OwnCandlesInfo = {
+          exogenous: `de-impacted path: the observed candles with the baseline cascade's own price impact taken out (${out.exogenousPath.converged ? 'converged' : 'NOT converged'} in ${out.exogenousPath.iterations} iterations, residual ${out.exogenousPath.residual.toExponential(1)}); the mechanism is replayed on it`,
+          observed: `observed candles (${file})`,
+          source: file,
+        };
         const id = ctx.runs.insert(
           {
             kind: 'replay',
@@ -181,8 +190,8 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
             params,
             engineVersion: res.engineVersion,
             seed: res.seed,
-            summary: { ...toSummary(res), designOutcome: finiteOrNull(out.outcome) },
-            series: res.steps as unknown as Record<string, ArrayLike<number>>,
+            summary: { ...toSummary(res), designOutcome: finiteOrNull(out.outcome), ownCandles },
+            series,
             events: res.events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null, round: e.round ?? null })),
           },
           ctx.now(),
@@ -192,4 +201,34 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
       });
     },
   };
+}
+
+/**
+ * A design cell's stored series: the replay's steps plus its own candles, bar for bar from the
+ * replay's first bar — the de-impacted path it ran on (`exogenous*`, whose close is the steps'
+ * `exogenousClose`) and the observed one (`observed*`), so the run opens as a full replay with no
+ * dataset and no shared data folder.
+ */
+function cellSeries(event: EventCandles, out: DesignCellTaskOutput): Record<string, ArrayLike<number>> {
+  const res = out.result;
+  const from = res.firstBar;
+  const o = event.candles;
+  const n = res.steps.time.length;
+  const x = out.exogenous;
+  if (o.time.length - from !== n || x.open.length !== n) throw new ApiError('internal', `design cell ${event.event.id}: ${n} replayed bars but ${o.time.length - from} candles from bar ${from}`);
+  for (let k = 0; k < n; k++) {
+    if (res.steps.time[k] !== o.time[from + k] || res.steps.exogenousClose[k] !== x.close[k]) throw new ApiError('internal', `design cell ${event.event.id}: replayed bar ${k} is not candle ${from + k}`);
+  }
+  const cut = (c: Float64Array): Float64Array => c.subarray(from);
+  const columns: Record<RunCandleColumn, ArrayLike<number>> = {
+    exogenousOpen: x.open,
+    exogenousHigh: x.high,
+    exogenousLow: x.low,
+    volume: cut(o.volume),
+    observedOpen: cut(o.open),
+    observedHigh: cut(o.high),
+    observedLow: cut(o.low),
+    observedClose: cut(o.close),
+  };
+  return { ...(res.steps as unknown as Record<string, ArrayLike<number>>), ...columns };
 }

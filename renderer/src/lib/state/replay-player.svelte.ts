@@ -8,13 +8,19 @@
 import type { ClientApi } from '../api/connect';
 import type { CandleColumns } from '../../../../shared/domain';
 import { timeframeName } from '../../../../shared/domain';
-import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
+import { isDesignCellRun, runCandles, type LiquidationMapResult, type OwnCandlesInfo, type RunDetail, type RunEvent, type RunInfo } from '../../../../shared/runs';
 import { advance, clampIndex, distinctEventBars, eventBars, nextEventBar, positionTimelines, previousEventBar, SPEED_PRESETS, type PositionTimeline } from '../replay/cursor';
 import { announce } from './status.svelte';
 
 export interface OpenedRun {
   readonly detail: RunDetail;
+  /** The candles the chart draws: the dataset's window, or the run's own (the path it replayed on). */
   readonly candles: CandleColumns;
+  /**
+   * When the run carries its own candles (a design-lab cell): the observed path beside the one it
+   * replayed on, and what each is. Null for dataset runs (their candles are the observed ones).
+   */
+  readonly own: { readonly observed: CandleColumns | null; readonly info: OwnCandlesInfo } | null;
   readonly overlay: LiquidationMapResult | null;
   readonly firstBar: number;
   readonly eventBar: number[];
@@ -23,18 +29,49 @@ export interface OpenedRun {
   readonly timelines: Map<string, PositionTimeline>;
 }
 
-/** Fetches what a replay needs, once: the run's candles, its detail and its overlays. */
+/** Why a run cannot be replayed bar by bar (it has neither a dataset nor candles of its own). */
+export class NotReplayableError extends Error {
+  constructor(readonly runId: number, message: string) {
+    super(message);
+    this.name = 'NotReplayableError';
+  }
+}
+
+/** Whether a listed run can open on the replay screen: it has a dataset or its own candles. */
+export function isReplayable(run: RunInfo): boolean {
+  return run.params.datasetId !== null || run.summary.ownCandles !== undefined;
+}
+
+/**
+ * Fetches what a replay needs, once: the run's candles, its detail and its overlays. A run with
+ * its own candles (a design-lab cell) draws those: they are its replayed bars only, so its chart
+ * starts at replayed bar 0 (firstBar 0) with no look-back.
+ */
 export async function loadRun(api: ClientApi, id: number, bins = 60): Promise<OpenedRun> {
   const detail = await api.call('runs.get', { id });
   const p = detail.run.params;
-  if (p.datasetId === null) throw new Error('this run has no dataset (a shock): nothing to replay bar by bar');
+  const own = p.datasetId === null ? runCandles(detail) : null;
+  if (p.datasetId === null && !own) {
+    throw new NotReplayableError(id, isDesignCellRun(detail.run)
+      ? 'this design-lab cell was stored before cells kept their candles: open the cell again from the Validation tab’s design matrix for a full replay'
+      : 'this run has no dataset and no candles of its own (a shock): nothing to replay bar by bar');
+  }
   const [candles, overlay] = await Promise.all([
-    api.call('datasets.candles', { id: p.datasetId, ...(p.from !== null ? { from: p.from } : {}), ...(p.to !== null ? { to: p.to } : {}) }),
+    own ? Promise.resolve(own.exogenous) : api.call('datasets.candles', { id: p.datasetId!, ...(p.from !== null ? { from: p.from } : {}), ...(p.to !== null ? { to: p.to } : {}) }),
     api.call('runs.liquidationMap', { id, bins }).catch(() => null),
   ]);
   const eb = eventBars(detail.events, detail.series.time);
   const timelines = positionTimelines(overlay?.positions ?? [], detail.events, eb);
-  return { detail, candles, overlay, firstBar: detail.run.summary.firstBar, eventBar: eb, eventBarsSorted: distinctEventBars(eb), timelines };
+  return {
+    detail,
+    candles,
+    own: own ? { observed: own.observed, info: own.info } : null,
+    overlay,
+    firstBar: own ? 0 : detail.run.summary.firstBar,
+    eventBar: eb,
+    eventBarsSorted: distinctEventBars(eb),
+    timelines,
+  };
 }
 
 export class ReplayPlayer {
