@@ -84,6 +84,18 @@ export const REPLAY_MENU_KEYS = {
 } as const;
 export type ReplayMenuAction = keyof typeof REPLAY_MENU_KEYS;
 
+/** Replay ▸ Export's items; the same four as the Replay screen's Export buttons. */
+export const REPLAY_EXPORTS = {
+  png: { label: 'Chart as PNG…' },
+  events: { label: 'Events as CSV…' },
+  series: { label: 'Series as CSV…' },
+  json: { label: 'Run as JSON…' },
+} as const;
+export type ReplayExportFormat = keyof typeof REPLAY_EXPORTS;
+
+/** The window event App dispatches for Replay ▸ Export; the open Replay screen handles it (preventDefault). */
+export const REPLAY_EXPORT_EVENT = 'undertow:replay-export';
+
 /** An entry of File ▸ Recent: a dataset or a stored run the user opened. */
 export interface RecentItem {
   kind: 'dataset' | 'run';
@@ -97,6 +109,7 @@ export type MenuCommand =
   | { type: 'menu'; command: 'theme'; theme: ThemePreference }
   | { type: 'menu'; command: 'time-zone'; timeZone: TimeZonePreference }
   | { type: 'menu'; command: 'replay'; action: ReplayMenuAction }
+  | { type: 'menu'; command: 'export'; format: ReplayExportFormat }
   | { type: 'menu'; command: 'open-recent'; item: RecentItem };
 
 /** IPC channel names, shared by preload and main. */

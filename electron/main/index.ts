@@ -143,6 +143,7 @@ function startApp(): void {
                 sendToRenderer({ type: 'menu', command: 'time-zone', timeZone: value });
               },
               replay: (action) => sendToRenderer({ type: 'menu', command: 'replay', action }),
+              exportRun: (format) => sendToRenderer({ type: 'menu', command: 'export', format }),
               openRecent: (item) => sendToRenderer({ type: 'menu', command: 'open-recent', item }),
               clearRecent: () => recent.clear(),
               openChartsSite: () => openExternal(CHARTS_SITE_URL),

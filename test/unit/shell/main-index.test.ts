@@ -5,7 +5,8 @@
  * packaged), pushes relayed to windows, and a clean backend shutdown before quitting; the
  * desktop feel: the window opens where it was left (state in userData), View/Replay/Recent
  * menu items reach the renderer as menu commands, relayed replies fill File ▸ Recent, and
- * links open externally only from the allow-list; an export is saved where the (faked) Save dialog says, in the sender's window, and a picked or
+ * links open externally only from the allow-list; Replay ▸ Export reaches the renderer, an
+ * export is saved where the (faked) Save dialog says, in the sender's window, and a picked or
  * dropped file's path reaches the backend as a trusted import that lands in File ▸ Recent.
  *
  * Not covered: a real Electron lifecycle, real native dialogs (no Electron binary here).
@@ -261,12 +262,15 @@ describe('main entry', () => {
     }
   });
 
-  it('saves an export where the Save dialog says', async () => {
+  it('sends Replay ▸ Export to the renderer, and saves the export where the Save dialog says', async () => {
     const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-main-'));
     try {
       const fake = await loadMain({ userData });
       await fake.ready();
       const window = fake.windows[0]!;
+      click(fake.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[], 'replay.export.series');
+      expect(window.webContents.send).toHaveBeenCalledWith(IPC.push, { type: 'menu', command: 'export', format: 'series' });
+
       const target = path.join(userData, 'series.csv');
       fake.mock.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: target });
       const save = handlerFor(fake.mock.ipcMain.handle, IPC.saveFile);
