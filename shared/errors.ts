@@ -16,7 +16,7 @@ export const ERROR_CODES = [
   'unknown_method',
   'forbidden',
   'cancelled',
-  /** A resource outside this machine cannot be reached (offline, host down). */
+  /** A resource cannot be reached or written: offline, host down, or a file the user chose that cannot be written. */
   'unavailable',
   'internal',
 ] as const;

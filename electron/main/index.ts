@@ -1,12 +1,13 @@
 /**
  * Electron main process: lifecycle, one window, the menu, and the relay between the renderer
  * and the backend `utilityProcess`. No domain logic lives here — main never opens the database
- * or parses a file; it only checks who is calling and passes messages on.
+ * or parses a file; it only checks who is calling and passes messages on. The one file it
+ * writes for the renderer is an export, where the user chose in a Save dialog (save-file.ts).
  *
  * Built to out/main/index.js (ESM); siblings after the build: out/main/backend.js,
  * out/preload/index.cjs, out/renderer/index.html.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { IPC, type MenuCommand, type ThemePreference, type TimeZonePreference } from '../../shared/bridge';
@@ -15,9 +16,11 @@ import { CSP } from '../../shared/csp';
 import { describeError } from '../../shared/errors';
 import { BackendProcess } from './backend-process';
 import { CHARTS_SITE_URL, openExternalSafely } from './external';
+import { registerImportPath } from './import-path';
 import { registerIpc, type AppUrls } from './ipc';
 import { buildMenuTemplate, importViaDialog, showAbout, type Dialogs } from './menu';
 import { RecentList, recentFromReply } from './recent';
+import { registerSaveFile } from './save-file';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 import { loadWindowState, saveWindowState, trackWindowState } from './window-state';
 
@@ -140,6 +143,7 @@ function startApp(): void {
                 sendToRenderer({ type: 'menu', command: 'time-zone', timeZone: value });
               },
               replay: (action) => sendToRenderer({ type: 'menu', command: 'replay', action }),
+              exportRun: (format) => sendToRenderer({ type: 'menu', command: 'export', format }),
               openRecent: (item) => sendToRenderer({ type: 'menu', command: 'open-recent', item }),
               clearRecent: () => recent.clear(),
               openChartsSite: () => openExternal(CHARTS_SITE_URL),
@@ -154,6 +158,19 @@ function startApp(): void {
       const item = recentFromReply(method, result);
       if (item) recent.add(item);
     });
+    registerImportPath(ipcMain, backend, urls, (result) => {
+      const item = recentFromReply('datasets.importFile', result);
+      if (item) recent.add(item);
+    });
+    registerSaveFile(
+      ipcMain,
+      {
+        showSaveDialog: (window, options) => (window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options)),
+        windowFor: (event) => BrowserWindow.fromWebContents((event as IpcMainInvokeEvent).sender),
+        defaultDirectory: () => app.getPath('downloads'),
+      },
+      urls,
+    );
     backend.start();
     installMenu();
     mainWindow = openWindow();

@@ -2,7 +2,8 @@
  * The application menu: File ▸ Import… (native open dialog, then the backend's trusted
  * `datasets.importFile` for each chosen file) and File ▸ Recent (our own list, see recent.ts);
  * View ▸ Theme and Time Zone (sent to the renderer, which owns and persists them); Replay with
- * the transport keys; Help ▸ About (versions and the chart library's attribution, which its
+ * the transport keys and Export (sent to the renderer, which holds the run and saves through
+ * the Save dialog of save-file.ts); Help ▸ About (versions and the chart library's attribution, which its
  * licence requires). The template and the texts are pure functions; the dialogs are passed in
  * so a unit test can drive them.
  *
@@ -13,8 +14,10 @@
  */
 import type { BrowserWindow, MenuItemConstructorOptions, MessageBoxOptions, OpenDialogOptions } from 'electron';
 import {
+  REPLAY_EXPORTS,
   REPLAY_MENU_KEYS,
   type RecentItem,
+  type ReplayExportFormat,
   type ReplayMenuAction,
   type ThemePreference,
   type TimeZonePreference,
@@ -33,6 +36,8 @@ export interface MenuActions {
   setTheme?(theme: ThemePreference): void;
   setTimeZone?(timeZone: TimeZonePreference): void;
   replay?(action: ReplayMenuAction): void;
+  /** Replay ▸ Export: asks the renderer to export the open run (it holds the data; main saves it). */
+  exportRun?(format: ReplayExportFormat): void;
   openRecent?(item: RecentItem): void;
   clearRecent?(): void;
   /** Opens the chart library's site in the browser (Help). */
@@ -130,13 +135,27 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
     },
     {
       label: '&Replay',
-      submenu: (Object.keys(REPLAY_MENU_KEYS) as ReplayMenuAction[]).map((action) => ({
-        id: `replay.${action}`,
-        label: REPLAY_MENU_KEYS[action].label,
-        accelerator: REPLAY_MENU_KEYS[action].accelerator,
-        registerAccelerator: false,
-        click: () => actions.replay?.(action),
-      })),
+      submenu: [
+        ...(Object.keys(REPLAY_MENU_KEYS) as ReplayMenuAction[]).map(
+          (action): MenuItemConstructorOptions => ({
+            id: `replay.${action}`,
+            label: REPLAY_MENU_KEYS[action].label,
+            accelerator: REPLAY_MENU_KEYS[action].accelerator,
+            registerAccelerator: false,
+            click: () => actions.replay?.(action),
+          }),
+        ),
+        { type: 'separator' },
+        {
+          id: 'replay.export',
+          label: 'Export',
+          submenu: (Object.keys(REPLAY_EXPORTS) as ReplayExportFormat[]).map((format) => ({
+            id: `replay.export.${format}`,
+            label: REPLAY_EXPORTS[format].label,
+            click: () => actions.exportRun?.(format),
+          })),
+        },
+      ],
     },
     { role: 'windowMenu' },
     {

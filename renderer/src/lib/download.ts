@@ -1,6 +1,21 @@
-/** Saves text as a file: a download in the browser (the Electron shell turns it into a Save dialog). */
+import { SAVE_FILE_KINDS, type SaveFileRequest } from '../../../shared/bridge';
+
+/**
+ * Saves text as a file: a browser download (in Electron, Chromium's download, which Electron
+ * turns into its default Save dialog). Replay exports pick the transport with `saveExport`.
+ */
 export function downloadText(fileName: string, mimeType: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  downloadBlob(fileName, new Blob([text], { type: mimeType }));
+}
+
+/** An export as a browser download (the fallback of `saveExport`). */
+export function downloadExport(request: SaveFileRequest): void {
+  const data = typeof request.data === 'string' ? request.data : new Uint8Array(request.data);
+  downloadBlob(request.fileName, new Blob([data], { type: SAVE_FILE_KINDS[request.kind].mimeType }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -8,4 +23,14 @@ export function downloadText(fileName: string, mimeType: string, text: string): 
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** A canvas as PNG bytes. */
+export function canvasPng(canvas: HTMLCanvasElement): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => {
+      if (!blob) reject(new Error('the chart could not be encoded as PNG'));
+      else blob.arrayBuffer().then((buffer) => resolve(new Uint8Array(buffer)), reject);
+    }, 'image/png');
+  });
 }

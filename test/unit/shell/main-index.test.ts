@@ -5,14 +5,17 @@
  * packaged), pushes relayed to windows, and a clean backend shutdown before quitting; the
  * desktop feel: the window opens where it was left (state in userData), View/Replay/Recent
  * menu items reach the renderer as menu commands, relayed replies fill File ▸ Recent, and
- * links open externally only from the allow-list.
+ * links open externally only from the allow-list; Replay ▸ Export reaches the renderer, an
+ * export is saved where the (faked) Save dialog says, in the sender's window, and a picked or
+ * dropped file's path reaches the backend as a trusted import that lands in File ▸ Recent.
  *
- * Not covered: a real Electron lifecycle (no Electron binary here).
+ * Not covered: a real Electron lifecycle, real native dialogs (no Electron binary here).
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC } from '../../../shared/bridge';
 import { CSP } from '../../../shared/csp';
@@ -27,6 +30,7 @@ function electronMock({ lock = true, isPackaged = false, userData = '/home/u/.co
   const windows: FakeWindow[] = [];
   class FakeWindow extends EventEmitter {
     static getAllWindows = () => windows.filter((w) => !w.destroyed);
+    static fromWebContents = vi.fn((contents: unknown) => windows.find((w) => w.webContents === contents) ?? null);
     destroyed = false;
     readonly webContents = Object.assign(new EventEmitter(), { send: vi.fn(), setWindowOpenHandler: vi.fn() });
     readonly loadURL = vi.fn(async () => {});
@@ -71,7 +75,12 @@ function electronMock({ lock = true, isPackaged = false, userData = '/home/u/.co
   const mock = {
     app,
     BrowserWindow: FakeWindow,
-    dialog: { showOpenDialog: vi.fn(), showMessageBox: vi.fn(), showErrorBox: vi.fn() },
+    dialog: {
+      showOpenDialog: vi.fn(),
+      showMessageBox: vi.fn(),
+      showErrorBox: vi.fn(),
+      showSaveDialog: vi.fn(async (..._args: unknown[]): Promise<{ canceled: boolean; filePath: string }> => ({ canceled: true, filePath: '' })),
+    },
     ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
     session: {
@@ -128,6 +137,7 @@ describe('main entry', () => {
     expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'Content-Security-Policy': [CSP] } });
 
     expect(fake.mock.ipcMain.handle).toHaveBeenCalledWith(IPC.call, expect.any(Function));
+    expect(fake.mock.ipcMain.handle.mock.calls.map((c) => c[0]).sort()).toEqual([IPC.call, IPC.importPath, IPC.saveFile].sort());
     expect(fake.mock.utilityProcess.fork).toHaveBeenCalledWith(
       path.join(mainDir, 'backend.js'),
       ['--db', path.join('/home/u/.config/Undertow', 'db', 'undertow.db')],
@@ -252,6 +262,53 @@ describe('main entry', () => {
     }
   });
 
+  it('sends Replay ▸ Export to the renderer, and saves the export where the Save dialog says', async () => {
+    const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-main-'));
+    try {
+      const fake = await loadMain({ userData });
+      await fake.ready();
+      const window = fake.windows[0]!;
+      click(fake.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[], 'replay.export.series');
+      expect(window.webContents.send).toHaveBeenCalledWith(IPC.push, { type: 'menu', command: 'export', format: 'series' });
+
+      const target = path.join(userData, 'series.csv');
+      fake.mock.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: target });
+      const save = handlerFor(fake.mock.ipcMain.handle, IPC.saveFile);
+      const event = { senderFrame: { url: appIndexUrl, parent: null }, sender: window.webContents };
+      expect(await save(event, { kind: 'csv', fileName: 'undertow-run-4-series.csv', data: 'utc,close\n' })).toEqual({ ok: true, path: target });
+      expect(fs.readFileSync(target, 'utf8')).toBe('utc,close\n');
+      // Modal on the window that asked, suggesting the name in Downloads.
+      expect(fake.mock.dialog.showSaveDialog).toHaveBeenCalledWith(window, expect.objectContaining({ defaultPath: path.join('/tmp/downloads', 'undertow-run-4-series.csv') }));
+      // Cancelled: nothing written.
+      expect(await save(event, { kind: 'json', fileName: 'undertow-run-4.json', data: '{}' })).toEqual({ ok: true, path: null });
+      // A foreign frame gets no dialog.
+      const calls = fake.mock.dialog.showSaveDialog.mock.calls.length;
+      expect(await save({ senderFrame: { url: 'https://evil.example/', parent: null }, sender: window.webContents }, { kind: 'csv', fileName: 'a.csv', data: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(fake.mock.dialog.showSaveDialog.mock.calls.length).toBe(calls);
+    } finally {
+      fs.rmSync(userData, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a dropped file’s path through the backend’s trusted method, and adds the dataset to File ▸ Recent', async () => {
+    const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-main-'));
+    try {
+      const fake = await loadMain({ userData });
+      await fake.ready();
+      const importPath = handlerFor(fake.mock.ipcMain.handle, IPC.importPath);
+      const reply = importPath({ senderFrame: { url: appIndexUrl, parent: null } }, '/home/u/Downloads/BTCUSDT-1m.csv', { job: 'ui-1' });
+      const request = fake.childMessages.at(-1) as { id: number; method: string; params: unknown; trusted: boolean };
+      expect(request).toMatchObject({ method: 'datasets.importFile', params: { job: 'ui-1', path: '/home/u/Downloads/BTCUSDT-1m.csv' }, trusted: true });
+      const result = { dataset: { id: 9, symbol: 'BTCUSDT', barSeconds: 60, name: null }, added: 3, alreadyImported: false, warnings: [] };
+      fake.child.emit('message', { type: 'reply', reply: { id: request.id, ok: true, result } });
+      expect(await reply).toEqual({ id: request.id, ok: true, result });
+      const items = fake.mock.Menu.buildFromTemplate.mock.calls.at(-1)![0] as MenuItem[];
+      expect(find(items, 'file.recent.0')?.label).toBe('Dataset: BTCUSDT 1m');
+    } finally {
+      fs.rmSync(userData, { recursive: true, force: true });
+    }
+  });
+
   it('opens the chart library site externally, and a window.open of a foreign page nowhere', async () => {
     const fake = await loadMain();
     await fake.ready();
@@ -264,6 +321,15 @@ describe('main entry', () => {
     expect(fake.mock.shell.openExternal).toHaveBeenCalledTimes(1);
   });
 });
+
+/** The index.html URL main trusts (the built renderer beside out/main). */
+const appIndexUrl = pathToFileURL(path.join(mainDir, '../renderer/index.html')).href;
+
+function handlerFor(handle: { mock: { calls: unknown[][] } }, channel: string): (...args: unknown[]) => Promise<unknown> {
+  const call = handle.mock.calls.find((c) => c[0] === channel);
+  if (!call) throw new Error(`no handler for ${channel}`);
+  return call[1] as (...args: unknown[]) => Promise<unknown>;
+}
 
 interface MenuItem {
   id?: string;

@@ -130,6 +130,7 @@ describe('View, Replay and Recent menus', () => {
     setTheme: vi.fn(),
     setTimeZone: vi.fn(),
     replay: vi.fn(),
+    exportRun: vi.fn(),
     openRecent: vi.fn(),
     clearRecent: vi.fn(),
   };
@@ -159,6 +160,18 @@ describe('View, Replay and Recent menus', () => {
       expect(item, action).toMatchObject({ accelerator, registerAccelerator: false });
       (item?.click as () => void)();
       expect(actions.replay).toHaveBeenLastCalledWith(action);
+    }
+  });
+
+  it('offers Replay ▸ Export with the Replay screen’s four exports, each opening a dialog (…), no accelerator', () => {
+    const template = buildMenuTemplate(actions, { platform: 'linux', isPackaged: true });
+    const submenu = findItem(template, 'replay.export')?.submenu as MenuItemConstructorOptions[];
+    expect(submenu.map((item) => item.label)).toEqual(['Chart as PNG…', 'Events as CSV…', 'Series as CSV…', 'Run as JSON…']);
+    for (const format of ['png', 'events', 'series', 'json']) {
+      const item = findItem(template, `replay.export.${format}`);
+      expect(item?.accelerator).toBeUndefined();
+      (item?.click as () => void)();
+      expect(actions.exportRun).toHaveBeenLastCalledWith(format);
     }
   });
 

@@ -1,12 +1,14 @@
 /**
  * Sending a File to the backend for import. Browser mode streams it to `POST /api/upload`
  * (nothing is read into this page's memory, so a multi-gigabyte file is fine); in Electron
- * the file goes through the bridge as text, or base64 for a zip.
+ * main imports it by its path on disk (resolved by the preload), or, for a file without one,
+ * the content goes through the bridge as text, or base64 for a zip (`importThroughBridge`).
  */
 import type { ImportResult } from '../../../../shared/domain';
 import { ApiError } from '../../../../shared/errors';
 import type { ReplyMessage } from '../../../../shared/contract';
 import type { ClientApi } from '../../lib/api/connect';
+import { importThroughBridge } from '../../lib/api/files';
 
 export interface UploadOptions {
   symbol?: string;
@@ -15,7 +17,6 @@ export interface UploadOptions {
 }
 
 export async function uploadFile(api: ClientApi, file: File, options: UploadOptions): Promise<ImportResult> {
-  const isZip = /\.zip$/i.test(file.name);
   if (api.transport === 'http') {
     const query = new URLSearchParams({ fileName: file.name, job: options.job });
     if (options.symbol) query.set('symbol', options.symbol);
@@ -34,19 +35,5 @@ export async function uploadFile(api: ClientApi, file: File, options: UploadOpti
     if (!reply.ok) throw ApiError.from(reply.error);
     return reply.result as ImportResult;
   }
-  const text = isZip ? toBase64(new Uint8Array(await file.arrayBuffer())) : await file.text();
-  return api.call('datasets.importText', {
-    fileName: file.name,
-    text,
-    job: options.job,
-    ...(isZip ? { encoding: 'base64' as const } : {}),
-    ...(options.symbol ? { symbol: options.symbol } : {}),
-    ...(options.timeframe ? { timeframe: options.timeframe } : {}),
-  });
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return importThroughBridge(api, api.files, file, options);
 }

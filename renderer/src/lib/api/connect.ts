@@ -5,6 +5,7 @@
 import type { Api, MethodName, Params, PushEvent, ReplyMessage, Result } from '../../../../shared/contract';
 import { ApiError } from '../../../../shared/errors';
 import type { MenuCommand, PreloadBridge } from '../../../../shared/bridge';
+import { bridgeFiles, type FileTransport } from './files';
 
 export type AppEvent = PushEvent | MenuCommand;
 
@@ -12,6 +13,8 @@ export interface ClientApi extends Omit<Api, 'subscribe'> {
   /** Pushes plus menu commands (menu commands exist only in Electron). */
   subscribe(listener: (event: AppEvent) => void): () => void;
   readonly transport: 'electron' | 'http';
+  /** Save dialog and import by path: Electron only; null in the browser (download / upload instead). */
+  readonly files: FileTransport | null;
 }
 
 export function connectApi(): ClientApi {
@@ -26,6 +29,7 @@ function unwrap<M extends MethodName>(reply: ReplyMessage): Result<M> {
 function bridgeApi(bridge: PreloadBridge): ClientApi {
   return {
     transport: 'electron',
+    files: bridgeFiles(bridge),
     async call<M extends MethodName>(method: M, params: Params<M>) {
       return unwrap<M>(await bridge.call(method, params));
     },
@@ -49,6 +53,7 @@ function httpApi(token: string): ClientApi {
 
   return {
     transport: 'http',
+    files: null,
     async call<M extends MethodName>(method: M, params: Params<M>) {
       const id = nextId++;
       let response: Response;
