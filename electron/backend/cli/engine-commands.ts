@@ -48,7 +48,7 @@ function parseDate(text: string | undefined, field: string): number | undefined 
   return Math.floor(ms / 1000);
 }
 
-function parseSeed(text: unknown): number {
+export function parseSeed(text: unknown): number {
   if (text === undefined) return 0;
   const seed = Number(text);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ApiError('invalid_input', `--seed ${String(text)} is not an integer from 0 to 4294967295`, { field: 'seed' });

@@ -11,7 +11,7 @@ import type { PortfolioSpec } from '../../../shared/portfolio';
 import type { ScenarioSpec } from '../../../shared/scenario';
 import { SHOCK_SHAPES, type MonteCarloWhatIf, type ShockShapeName, type SweepWhatIf } from '../../../shared/what-if';
 import type { CliCommand } from './command';
-import { parseDuration, parseShock } from './engine-commands';
+import { parseDuration, parseSeed, parseShock } from './engine-commands';
 import { portfolioFlags, readPortfolio, readScenario } from './input-files';
 
 /** "2,5,10" → [2, 5, 10]; each checked. */
@@ -100,7 +100,7 @@ export const WHAT_IF_COMMANDS: Record<string, CliCommand> = {
         shape: shapeFlag(values.shape),
         ...(price !== undefined ? { startPrice: price } : {}),
         ...(datasetId !== undefined ? { datasetId } : {}),
-        seed: intFlag(values.seed, 'seed', 0, 0, 0xffffffff),
+        seed: parseSeed(values.seed),
         workers: workersFlag(values.workers),
       });
       const w = run.summary.whatIf as SweepWhatIf;
@@ -133,7 +133,7 @@ export const WHAT_IF_COMMANDS: Record<string, CliCommand> = {
         model,
         paths: intFlag(values.paths, 'paths', 1000, 1, 200_000),
         steps: intFlag(values.steps, 'steps', 1440, 1, 100_000),
-        seed: intFlag(values.seed, 'seed', 0, 0, 0xffffffff),
+        seed: parseSeed(values.seed),
         workers: workersFlag(values.workers),
       });
       const w = run.summary.whatIf as MonteCarloWhatIf;
