@@ -28,6 +28,7 @@ type RunMethods =
   | 'runs.delete'
   | 'jobs.cancel';
 
+/** What the handlers that make runs work with (these and the what-ifs'): stores, clock, push channel, rule tables. */
 export interface RunContext {
   datasets: DatasetStore;
   portfolios: PortfolioStore;

@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
-import type { ParsedParams, PushEvent } from '../../../shared/contract';
+import type { ParsedParams } from '../../../shared/contract';
 import type { PortfolioSpec } from '../../../shared/portfolio';
 import type { MarginRow, RunInfo, RunKind, RunParams, RunSummary } from '../../../shared/runs';
 import type { ScenarioSpec } from '../../../shared/scenario';
@@ -36,22 +36,13 @@ import {
 } from '../engine';
 import { runInWorker } from '../jobs/job-runner';
 import type { MonteCarloTaskInput, SweepTaskInput, WhatIfShockTaskInput } from '../jobs/engine-tasks';
-import type { DatasetStore } from '../store/datasets';
-import type { PortfolioStore } from '../store/portfolios';
-import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
-import { finiteOrNull, toRunInfo, toSummary } from './runs';
+import { finiteOrNull, toRunInfo, toSummary, type RunContext } from './runs';
 import { withUserRules } from './venue-tables';
 
 type WhatIfMethods = 'whatif.metrics' | 'whatif.shock' | 'whatif.sweep' | 'whatif.montecarlo' | 'jobs.cancel';
 
-export interface WhatIfContext {
-  datasets: DatasetStore;
-  portfolios: PortfolioStore;
-  runs: RunStore;
-  now: () => number;
-  push: (event: PushEvent) => void;
-  rules: () => VenueRules[];
+export interface WhatIfContext extends RunContext {
   /** The runs module's `jobs.cancel`, for jobs that are not ours. */
   cancelOther?: (params: { job: string }) => { cancelled: boolean } | Promise<{ cancelled: boolean }>;
 }
