@@ -105,6 +105,13 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
     return storeRun(ctx, { kind, name, params, engineVersion: ENGINE_VERSION, seed, summary, series, events }, engineMs, startedAt);
   }
 
+  /** A shock's dataset window (when a dataset is picked) and its start: right after the window (its rule tables apply), else now. */
+  const shockStart = (p: ParsedParams<'whatif.shock'> | ParsedParams<'whatif.sweep'>) => {
+    const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
+    const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+    return { win, at };
+  };
+
   /** Symbol a shock applies to, and its start price. */
   const resolveStart = (portfolio: PortfolioSpec, symbol: string, given: number | undefined, window: CandleColumns | undefined, marks?: Record<string, number>): number => {
     if (given !== undefined) return given;
@@ -184,9 +191,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
       const seed = p.seed ?? 0;
-      const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
-      // The shock starts right after the dataset's window (its rule tables apply), else now.
-      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+      const { win, at } = shockStart(p);
       const shocks: WhatIfShockTaskInput['shocks'] = p.shocks.map((s, i) => {
         const symbol = s.symbol ?? p.scenario.symbol ?? win?.dataset.symbol;
         if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (or pick a dataset)', { field: `shocks.${i}.symbol` });
@@ -217,9 +222,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
       const seed = p.seed ?? 0;
-      const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
-      // The shock starts right after the dataset's window (its rule tables apply), else now.
-      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+      const { win, at } = shockStart(p);
       const symbol = p.scenario.symbol ?? win?.dataset.symbol ?? portfolio.accounts.flatMap((a) => a.positions)[0]?.symbol;
       if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (scenario.symbol) or pick a dataset', { field: 'scenario.symbol' });
       const matches = win?.dataset.symbol === symbol;
