@@ -23,7 +23,7 @@ import {
   type ReplayScenario,
   type VenueRules,
 } from '../engine';
-import type { DatasetStore } from '../store/datasets';
+import { float64Columns, type DatasetStore } from '../store/datasets';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { shippedRules, userRules } from './venue-tables';
@@ -120,17 +120,6 @@ function rulesFor(params: RunParams): VenueRules[] {
   return [...parsed, ...shippedRules().filter((r) => !venues.has(r.venue))];
 }
 
-function floatColumns(c: { time: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }): CandleColumns {
-  return {
-    time: Float64Array.from(c.time),
-    open: Float64Array.from(c.open),
-    high: Float64Array.from(c.high),
-    low: Float64Array.from(c.low),
-    close: Float64Array.from(c.close),
-    volume: Float64Array.from(c.volume),
-  };
-}
-
 /** Liquidation and margin-call price of each own position at the first replayed bar's open. */
 function positionLines(portfolio: Portfolio | null, tables: VenueRules[], symbol: string, mark: number, at: number, marginCallRatio: number): PositionLine[] {
   if (!portfolio) return [];
@@ -221,7 +210,7 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       let candles: CandleColumns | null = null;
       if (params.datasetId !== null) {
         const raw = ctx.datasets.candles(params.datasetId, params.from ?? undefined, params.to ?? undefined);
-        if (raw.time.length > 0) candles = floatColumns(raw);
+        if (raw.time.length > 0) candles = float64Columns(raw);
       }
       const startIndex = (row.summary as { firstBar?: number }).firstBar ?? 0;
       const firstOpen = candles ? candles.open[startIndex]! : (series.exogenousClose[0] ?? 0);

@@ -12,7 +12,7 @@ import type { ScenarioSpec } from '../../../shared/scenario';
 import { calibrateSqrtImpact, computeMargins, ENGINE_VERSION, selectRules, type CandleColumns, type PositionMargin, type ReplayResult, type ReplayScenario, type VenueRules } from '../engine';
 import { runInWorker } from '../jobs/job-runner';
 import type { ReplayTaskInput, ShockTaskInput, TimedResult } from '../jobs/engine-tasks';
-import type { DatasetStore } from '../store/datasets';
+import { float64Columns, type DatasetStore } from '../store/datasets';
 import type { PortfolioStore } from '../store/portfolios';
 import type { NewRun, RunEventRecord, RunRow, RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
@@ -147,14 +147,7 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
       if (!dataset) throw new ApiError('not_found', `no dataset with id ${datasetId}`, { field: 'datasetId' });
       const columns = ctx.datasets.candles(datasetId, from, to);
       if (columns.time.length === 0) throw new ApiError('invalid_input', 'no candles in that time window', { field: 'from' });
-      const candles: CandleColumns = {
-        time: Float64Array.from(columns.time),
-        open: Float64Array.from(columns.open),
-        high: Float64Array.from(columns.high),
-        low: Float64Array.from(columns.low),
-        close: Float64Array.from(columns.close),
-        volume: Float64Array.from(columns.volume),
-      };
+      const candles: CandleColumns = float64Columns(columns);
       const portfolio = inline ?? (portfolioId !== undefined ? storedPortfolio(ctx, portfolioId) : undefined);
       const resolved = resolveScenario(scenario, dataset.symbol, candles, dataset.barSeconds);
       const tables = rulesWith(ctx, rules);
