@@ -26,7 +26,7 @@ import {
 import { float64Columns, type DatasetStore } from '../store/datasets';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
-import { shippedRules, userRules } from './venue-tables';
+import { shippedRules, withUserRules } from './venue-tables';
 
 export interface LiquidationMapContext {
   datasets: DatasetStore;
@@ -114,10 +114,7 @@ function nextUp(x: number): number {
 }
 
 function rulesFor(params: RunParams): VenueRules[] {
-  const own = (params.rules ?? []) as unknown[];
-  const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
-  const venues = new Set(parsed.map((r) => r.venue));
-  return [...parsed, ...shippedRules().filter((r) => !venues.has(r.venue))];
+  return withUserRules(shippedRules(), (params.rules ?? undefined) as Record<string, unknown>[] | undefined);
 }
 
 /** Liquidation and margin-call price of each own position at the first replayed bar's open. */
