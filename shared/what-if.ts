@@ -4,32 +4,16 @@
  * API payloads; the types mirror what the engine returns (null where the engine has ±Infinity).
  */
 import { z } from 'zod';
-import { portfolioSchema } from './portfolio';
+import { exactlyOnePortfolio, id, jobId, portfolioChoice, symbol, unixSeconds, userRules } from './fields';
 import { populationSchema, scenarioSchema, seedSchema } from './scenario';
 import type { MarginRow, RulesUsed } from './runs';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const unixSeconds = z.number().int().min(0).max(32503680000);
-const symbol = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only');
-const job = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)');
-const userRules = z.array(z.record(z.string(), z.unknown())).min(1).max(20).optional();
 const move = z.number({ error: 'move must be a number' }).finite().gt(-1, 'a move must be above −100%').max(10, 'a move above +1000% is not a shock');
 const workers = z.union([z.literal(1), z.literal(2)], { error: 'workers must be 1 or 2' }).optional();
 
 export const SHOCK_SHAPES = ['instant', 'linear', 'exponential', 'geometric'] as const;
 export type ShockShapeName = (typeof SHOCK_SHAPES)[number];
 export const shockShapeSchema = z.enum(SHOCK_SHAPES, { error: 'shape must be instant, linear, exponential or geometric' });
-
-/** The portfolio a call is about: a stored one by id or one given inline (exactly one, see below). */
-const portfolioChoice = {
-  portfolioId: id.optional(),
-  portfolio: portfolioSchema.optional(),
-};
-
-const exactlyOnePortfolio = {
-  check: (p: { portfolioId?: number | undefined; portfolio?: unknown }) => (p.portfolioId === undefined) !== (p.portfolio === undefined),
-  message: { message: 'give exactly one of portfolioId and portfolio', path: ['portfolioId'] },
-};
 
 const price = z.number().finite().positive().max(1e12);
 
@@ -73,7 +57,7 @@ const runOptions = z.object({
   seed: seedSchema.optional(),
   workers,
   name: z.string().trim().min(1).max(120).optional(),
-  job: job.optional(),
+  job: jobId.optional(),
 });
 
 export const whatIfShockParams = z
