@@ -42,7 +42,6 @@ export interface StoredFile {
   alreadyImported: boolean;
 }
 
-/** Kept for callers that store ready columns (tests, the in-memory path). */
 /** Numeric candle columns, whatever their array type. */
 export type NumberColumns = Record<'time' | 'open' | 'high' | 'low' | 'close' | 'volume', ArrayLike<number>>;
 
@@ -58,13 +57,10 @@ export function float64Columns(c: NumberColumns): Omit<Columns, 'rows'> {
   };
 }
 
-export interface NewDataset {
-  symbol: string;
-  venue: string | null;
-  market: Market;
-  barSeconds: number;
+/** Kept for callers that store ready columns (tests, the in-memory path). */
+export interface NewDataset extends DatasetKey {
   priceDecimals: number;
-  source: { fileName: string; sha256: string; format: CandleFileFormat };
+  source: StagedFile['source'];
   candles: NumberColumns & { rows: number };
 }
 
