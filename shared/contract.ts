@@ -9,34 +9,21 @@
 import { z } from 'zod';
 import type { CandleColumns, Dataset, ImportResult } from './domain';
 import type { CrashEvent, CrashReport } from './market-data';
+import { exactlyOnePortfolio, id, jobId, portfolioChoice, symbol, unixSeconds, userRules } from './fields';
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
 import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
 import type { DesignMatrixInfo, LendingCheckInfo, ValidationReportInfo } from './validation';
 import { whatIfMetricsParams, whatIfMonteCarloParams, whatIfShockParams, whatIfSweepParams, type WhatIfMetrics } from './what-if';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const symbol = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only');
 const timeframe = z
   .string()
   .trim()
   .regex(/^\d{1,5}[smhdw]$/, 'like 1m, 5m, 1h or 1d');
 const fileName = z.string().min(1).max(255);
-const unixSeconds = z.number().int().min(0).max(32503680000);
-
-/** A user's own venue rule tables (the JSON of `--rules FILE`), validated by the engine. */
-const userRules = z.array(z.record(z.string(), z.unknown())).min(1).max(20).optional();
 
 /** Largest text accepted by `datasets.importText` (characters). */
 export const MAX_IMPORT_TEXT = 256 * 1024 * 1024;
-
-/** A client-chosen import job id: progress events carry it and `imports.cancel` takes it. */
-const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)');
 
 const importOptions = {
   symbol: symbol.optional(),
@@ -119,8 +106,7 @@ export const methods = {
   'margin.compute': {
     params: z
       .object({
-        portfolioId: id.optional(),
-        portfolio: portfolioSchema.optional(),
+        ...portfolioChoice,
         marks: z.record(symbol, z.number().finite().positive().max(1e12)).optional(),
         /** Date whose rule tables apply (UTC seconds); default: the newest tables. */
         at: unixSeconds.optional(),
@@ -128,18 +114,14 @@ export const methods = {
         rules: userRules,
       })
       .strict()
-      .refine((p) => (p.portfolioId === undefined) !== (p.portfolio === undefined), {
-        message: 'give exactly one of portfolioId and portfolio',
-        path: ['portfolioId'],
-      }),
+      .refine(exactlyOnePortfolio.check, exactlyOnePortfolio.message),
     trusted: false,
   },
   'runs.replay': {
     params: z
       .object({
         datasetId: id,
-        portfolioId: id.optional(),
-        portfolio: portfolioSchema.optional(),
+        ...portfolioChoice,
         rules: userRules,
         scenario: scenarioSchema,
         seed: seedSchema.optional(),
@@ -158,8 +140,7 @@ export const methods = {
   'runs.shock': {
     params: z
       .object({
-        portfolioId: id.optional(),
-        portfolio: portfolioSchema.optional(),
+        ...portfolioChoice,
         rules: userRules,
         scenario: scenarioSchema,
         shock: shockSchema,
@@ -170,10 +151,7 @@ export const methods = {
         job: z.string().min(1).max(64).optional(),
       })
       .strict()
-      .refine((p) => (p.portfolioId === undefined) !== (p.portfolio === undefined), {
-        message: 'give exactly one of portfolioId and portfolio',
-        path: ['portfolioId'],
-      }),
+      .refine(exactlyOnePortfolio.check, exactlyOnePortfolio.message),
     trusted: false,
   },
   'runs.list': { params: z.object({}).strict(), trusted: false },

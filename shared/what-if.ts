@@ -4,15 +4,10 @@
  * API payloads; the types mirror what the engine returns (null where the engine has ±Infinity).
  */
 import { z } from 'zod';
-import { portfolioSchema } from './portfolio';
+import { exactlyOnePortfolio, id, jobId, portfolioChoice, symbol, unixSeconds, userRules } from './fields';
 import { populationSchema, scenarioSchema, seedSchema } from './scenario';
 import type { MarginRow, RulesUsed } from './runs';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const unixSeconds = z.number().int().min(0).max(32503680000);
-const symbol = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only');
-const job = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)');
-const userRules = z.array(z.record(z.string(), z.unknown())).min(1).max(20).optional();
 const move = z.number({ error: 'move must be a number' }).finite().gt(-1, 'a move must be above −100%').max(10, 'a move above +1000% is not a shock');
 const workers = z.union([z.literal(1), z.literal(2)], { error: 'workers must be 1 or 2' }).optional();
 
@@ -20,10 +15,7 @@ export const SHOCK_SHAPES = ['instant', 'linear', 'exponential', 'geometric'] as
 export type ShockShapeName = (typeof SHOCK_SHAPES)[number];
 export const shockShapeSchema = z.enum(SHOCK_SHAPES, { error: 'shape must be instant, linear, exponential or geometric' });
 
-const exactlyOnePortfolio = {
-  check: (p: { portfolioId?: number | undefined; portfolio?: unknown }) => (p.portfolioId === undefined) !== (p.portfolio === undefined),
-  message: { message: 'give exactly one of portfolioId and portfolio', path: ['portfolioId'] },
-};
+const price = z.number().finite().positive().max(1e12);
 
 /** One asset's shock of a what-if. */
 export const assetShockSchema = z
@@ -34,11 +26,18 @@ export const assetShockSchema = z
     overSeconds: z.number().int().min(1, 'a shock lasts at least 1 s').max(30 * 86400),
     shape: shockShapeSchema.default('linear'),
     /** Default: the dataset's last close (same symbol), else the marks, else the positions' mean entry. */
-    startPrice: z.number().finite().positive().max(1e12).optional(),
+    startPrice: price.optional(),
     barSeconds: z.number().int().min(1).max(86400).optional(),
     holdBars: z.number().int().min(0).max(100_000).optional(),
   })
   .strict();
+
+/** What a stored what-if run works on: the portfolio, the user's rule tables, the scenario. */
+const runSubject = {
+  ...portfolioChoice,
+  rules: userRules,
+  scenario: scenarioSchema,
+};
 
 /** Market population: from the dataset's bars before the shock, or an explicit open interest. */
 const populationSource = {
@@ -48,51 +47,48 @@ const populationSource = {
   population: populationSchema.optional(),
 };
 
+/**
+ * How a stored what-if run is run: when it starts (UTC seconds; picks the rule tables in force),
+ * its seed, its worker threads, its name, and the job id that progress carries and cancel takes.
+ * A shock runs in one worker and takes no `workers`.
+ */
+const runOptions = z.object({
+  at: unixSeconds.optional(),
+  seed: seedSchema.optional(),
+  workers,
+  name: z.string().trim().min(1).max(120).optional(),
+  job: jobId.optional(),
+});
+
 export const whatIfShockParams = z
   .object({
-    portfolioId: id.optional(),
-    portfolio: portfolioSchema.optional(),
-    rules: userRules,
-    scenario: scenarioSchema,
+    ...runSubject,
     shocks: z.array(assetShockSchema).min(1, 'give at least one shock').max(10),
     ...populationSource,
-    at: unixSeconds.optional(),
-    seed: seedSchema.optional(),
-    name: z.string().trim().min(1).max(120).optional(),
-    job: job.optional(),
+    ...runOptions.omit({ workers: true }).shape,
   })
   .strict()
   .refine(exactlyOnePortfolio.check, exactlyOnePortfolio.message);
 
 export const whatIfSweepParams = z
   .object({
-    portfolioId: id.optional(),
-    portfolio: portfolioSchema.optional(),
-    rules: userRules,
-    scenario: scenarioSchema,
+    ...runSubject,
     leverages: z.array(z.number().finite().gt(1, 'leverage must be above 1×').max(1000)).min(1).max(40),
     moves: z.array(move).min(1).max(40),
     depthScales: z.array(z.number().finite().positive().max(1000)).min(1).max(10).optional(),
     overSeconds: z.number().int().min(1).max(30 * 86400),
     shape: shockShapeSchema.default('linear'),
-    startPrice: z.number().finite().positive().max(1e12).optional(),
+    startPrice: price.optional(),
     holdBars: z.number().int().min(0).max(100_000).optional(),
     ...populationSource,
-    at: unixSeconds.optional(),
-    seed: seedSchema.optional(),
-    workers,
-    name: z.string().trim().min(1).max(120).optional(),
-    job: job.optional(),
+    ...runOptions.shape,
   })
   .strict()
   .refine(exactlyOnePortfolio.check, exactlyOnePortfolio.message);
 
 export const whatIfMonteCarloParams = z
   .object({
-    portfolioId: id.optional(),
-    portfolio: portfolioSchema.optional(),
-    rules: userRules,
-    scenario: scenarioSchema,
+    ...runSubject,
     /** The dataset whose returns calibrate the paths (and whose window gives the population). */
     datasetId: id,
     from: unixSeconds.optional(),
@@ -101,21 +97,16 @@ export const whatIfMonteCarloParams = z
     paths: z.number().int().min(1).max(200_000),
     steps: z.number().int().min(1).max(100_000),
     population: populationSchema.optional(),
-    startPrice: z.number().finite().positive().max(1e12).optional(),
-    at: unixSeconds.optional(),
-    seed: seedSchema.optional(),
-    workers,
-    name: z.string().trim().min(1).max(120).optional(),
-    job: job.optional(),
+    startPrice: price.optional(),
+    ...runOptions.shape,
   })
   .strict()
   .refine(exactlyOnePortfolio.check, exactlyOnePortfolio.message);
 
 export const whatIfMetricsParams = z
   .object({
-    portfolioId: id.optional(),
-    portfolio: portfolioSchema.optional(),
-    marks: z.record(symbol, z.number().finite().positive().max(1e12)).optional(),
+    ...portfolioChoice,
+    marks: z.record(symbol, price).optional(),
     /** Marks default to this dataset's last close (its symbol), σ is its daily volatility. */
     datasetId: id.optional(),
     at: unixSeconds.optional(),

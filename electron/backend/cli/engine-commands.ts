@@ -3,73 +3,12 @@
  * are read here (the CLI acts with the user's authority) and sent as data through the same
  * contract as the UI; every bad file or flag is named with its line or field.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { Api } from '../../../shared/contract';
 import { formatPrice } from '../../../shared/format';
-import type { PortfolioSpec } from '../../../shared/portfolio';
 import type { MarginRow, RunEvent, RunInfo } from '../../../shared/runs';
-import { scenarioSchema, type ScenarioSpec } from '../../../shared/scenario';
-import { jsonErrorOffset, lineAndColumn } from '../json-position';
-import { parsePositionsCsv } from '../portfolio/positions-csv';
-import { parsePortfolioJson } from '../services/portfolios';
 import type { CliCommand } from './command';
-
-function readText(file: string, field: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ApiError(code === 'ENOENT' ? 'not_found' : 'invalid_input', code === 'ENOENT' ? 'no such file' : `cannot read: ${(err as Error).message}`, { file, field });
-  }
-}
-
-function readJson(file: string, field: string): unknown {
-  const text = readText(file, field);
-  try {
-    return JSON.parse(text);
-  } catch {
-    const { line, column } = lineAndColumn(text, Math.max(0, jsonErrorOffset(text)));
-    throw new ApiError('invalid_input', `not valid JSON at column ${column}`, { file, line });
-  }
-}
-
-/** A portfolio JSON file, or a positions CSV placed in one account described by flags. */
-function readPortfolio(file: string, values: Record<string, unknown>): PortfolioSpec {
-  if (/\.csv$/i.test(file)) {
-    const wallet = values.wallet !== undefined ? Number(values.wallet) : 0;
-    if (!Number.isFinite(wallet) || wallet < 0) throw new ApiError('invalid_input', `--wallet ${String(values.wallet)} is not an amount`, { field: 'wallet' });
-    const mode = (values.mode as string | undefined) ?? 'isolated';
-    if (mode !== 'isolated' && mode !== 'cross') throw new ApiError('invalid_input', `--mode must be isolated or cross`, { field: 'mode' });
-    return {
-      name: path.basename(file),
-      accounts: [{ id: 'main', venue: (values.venue as string | undefined) ?? 'binance-usdm', mode, wallet, positions: parsePositionsCsv(readText(file, 'portfolio'), file) }],
-    };
-  }
-  return parsePortfolioJson(readText(file, 'portfolio'), file);
-}
-
-function readScenario(file: string | undefined, fallback: ScenarioSpec): ScenarioSpec {
-  if (!file) return fallback;
-  const parsed = scenarioSchema.safeParse(readJson(file, 'scenario'));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new ApiError('invalid_input', field ? `${field}: ${issue.message}` : issue.message, { file, ...(field ? { field } : {}) });
-  }
-  return parsed.data;
-}
-
-function readRules(file: string | undefined): Record<string, unknown>[] | undefined {
-  if (!file) return undefined;
-  const json = readJson(file, 'rules');
-  const tables = Array.isArray(json) ? json : [json];
-  if (!tables.every((t) => t && typeof t === 'object' && !Array.isArray(t))) {
-    throw new ApiError('invalid_input', 'a rules file holds one rule table object or an array of them', { file, field: 'rules' });
-  }
-  return tables as Record<string, unknown>[];
-}
+import { portfolioFlags, readPortfolio, readRules, readScenario } from './input-files';
 
 /** "BTCUSDT=7900,ETHUSDT=195" → { BTCUSDT: 7900, ETHUSDT: 195 }. */
 export function parseMarks(text: string | undefined): Record<string, number> | undefined {
@@ -109,7 +48,7 @@ function parseDate(text: string | undefined, field: string): number | undefined 
   return Math.floor(ms / 1000);
 }
 
-function parseSeed(text: unknown): number {
+export function parseSeed(text: unknown): number {
   if (text === undefined) return 0;
   const seed = Number(text);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ApiError('invalid_input', `--seed ${String(text)} is not an integer from 0 to 4294967295`, { field: 'seed' });
@@ -134,28 +73,22 @@ function printRun(run: RunInfo, events: RunEvent[], out: { line(text: string): v
   if (run.timing) out.line(`  engine ${run.timing.engineMs.toFixed(1)} ms (total ${run.timing.totalMs.toFixed(1)} ms)`);
 }
 
-const portfolioFlags = {
-  portfolio: { type: 'string' },
-  venue: { type: 'string' },
-  mode: { type: 'string' },
-  wallet: { type: 'string' },
-  rules: { type: 'string' },
-} as const;
+const portfolioAndRulesFlags = { ...portfolioFlags, rules: { type: 'string' } } as const;
 
 export const ENGINE_COMMANDS: Record<string, CliCommand> = {
   margin: {
     summary: 'liquidation, bankruptcy and margin-call prices, MMR and maintenance margin per position',
     usage: 'margin --portfolio FILE [--marks SYM=PRICE,…] [--rules FILE] [--at DATE]',
-    options: { ...portfolioFlags, marks: { type: 'string' }, at: { type: 'string' }, 'margin-call-ratio': { type: 'string' } },
+    options: { ...portfolioAndRulesFlags, marks: { type: 'string' }, at: { type: 'string' }, 'margin-call-ratio': { type: 'string' } },
     async run(api, { values }, out) {
-      if (!values.portfolio) throw new ApiError('invalid_input', 'give --portfolio FILE (portfolio JSON or positions CSV)', { field: 'portfolio' });
+      const portfolio = readPortfolio(values.portfolio, values);
       const ratio = values['margin-call-ratio'] !== undefined ? Number(values['margin-call-ratio']) : undefined;
       if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw new ApiError('invalid_input', '--margin-call-ratio must be in (0, 1]', { field: 'margin-call-ratio' });
       const marks = parseMarks(values.marks as string | undefined);
       const at = parseDate(values.at as string | undefined, 'at');
-      const rules = readRules(values.rules as string | undefined);
+      const rules = readRules(values.rules);
       const report = await api.call('margin.compute', {
-        portfolio: readPortfolio(values.portfolio as string, values),
+        portfolio,
         ...(marks ? { marks } : {}),
         ...(at !== undefined ? { at } : {}),
         ...(ratio !== undefined ? { marginCallRatio: ratio } : {}),
@@ -177,7 +110,7 @@ export const ENGINE_COMMANDS: Record<string, CliCommand> = {
   replay: {
     summary: 'replay a dataset (or a candle file) through the cascade with a portfolio; events and summary',
     usage: 'replay --dataset ID|--file CSV [--portfolio FILE] [--scenario FILE] [--seed N] [--from DATE] [--to DATE]',
-    options: { ...portfolioFlags, dataset: { type: 'string' }, file: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, name: { type: 'string' } },
+    options: { ...portfolioAndRulesFlags, dataset: { type: 'string' }, file: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, name: { type: 'string' } },
     async run(api, { values }, out) {
       let datasetId: number;
       if (values.file !== undefined) {
@@ -188,9 +121,9 @@ export const ENGINE_COMMANDS: Record<string, CliCommand> = {
         if (!Number.isInteger(datasetId) || datasetId <= 0) throw new ApiError('invalid_input', 'give --dataset ID (see `datasets`) or --file CSV', { field: 'dataset' });
       }
       const dataset = await api.call('datasets.get', { id: datasetId });
-      const scenario = readScenario(values.scenario as string | undefined, { venue: 'binance-usdm', symbol: dataset.symbol, impact: { model: 'none' } });
-      const portfolio = values.portfolio ? readPortfolio(values.portfolio as string, values) : undefined;
-      const rules = readRules(values.rules as string | undefined);
+      const scenario = readScenario(values.scenario, { venue: 'binance-usdm', symbol: dataset.symbol, impact: { model: 'none' } });
+      const portfolio = values.portfolio ? readPortfolio(values.portfolio, values) : undefined;
+      const rules = readRules(values.rules);
       const from = parseDate(values.from as string | undefined, 'from');
       const to = parseDate(values.to as string | undefined, 'to');
       const run = await api.call('runs.replay', {
@@ -212,10 +145,9 @@ export const ENGINE_COMMANDS: Record<string, CliCommand> = {
   stress: {
     summary: 'shock the price (e.g. −15% over 10 minutes) and run the cascade it sets off on a portfolio',
     usage: 'stress --portfolio FILE --shock -15% [--over 10m] [--symbol SYM] [--price P] [--scenario FILE] [--seed N]',
-    options: { ...portfolioFlags, shock: { type: 'string' }, over: { type: 'string' }, symbol: { type: 'string' }, price: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'string' }, marks: { type: 'string' } },
+    options: { ...portfolioAndRulesFlags, shock: { type: 'string' }, over: { type: 'string' }, symbol: { type: 'string' }, price: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'string' }, marks: { type: 'string' } },
     async run(api, { values }, out) {
-      if (!values.portfolio) throw new ApiError('invalid_input', 'give --portfolio FILE (portfolio JSON or positions CSV)', { field: 'portfolio' });
-      const portfolio = readPortfolio(values.portfolio as string, values);
+      const portfolio = readPortfolio(values.portfolio, values);
       const move = parseShock(values.shock as string | undefined);
       const overSeconds = parseDuration(values.over as string | undefined, 600);
       const positions = portfolio.accounts.flatMap((a) => a.positions);
@@ -232,8 +164,8 @@ export const ENGINE_COMMANDS: Record<string, CliCommand> = {
       if (!(startPrice !== undefined && startPrice > 0 && Number.isFinite(startPrice))) {
         throw new ApiError('invalid_input', `no start price for ${symbol}: give --price`, { field: 'price' });
       }
-      const scenario = readScenario(values.scenario as string | undefined, { venue: portfolio.accounts[0]!.venue, impact: { model: 'none' } });
-      const rules = readRules(values.rules as string | undefined);
+      const scenario = readScenario(values.scenario, { venue: portfolio.accounts[0]!.venue, impact: { model: 'none' } });
+      const rules = readRules(values.rules);
       const run = await api.call('runs.shock', {
         portfolio,
         scenario: { ...scenario, symbol: scenario.symbol ?? symbol, ...(marks ? { marks } : {}) },

@@ -4,14 +4,13 @@
  * line or field), 1 on an internal error. With `--json`, stdout holds one JSON document.
  */
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { Backend } from '../services/backend';
 import { createInProcessApi } from '../services/in-process';
 import { defaultDbPath } from '../paths';
 import { listBackups, restoreBackup } from '../store/backup';
 import { ApiError, describeError } from '../../../shared/errors';
-import type { Api } from '../../../shared/contract';
-import { timeframeName, type Dataset } from '../../../shared/domain';
+import type { CliCommand, CliOutput } from './command';
 import { ENGINE_COMMANDS } from './engine-commands';
 import { DOWNLOAD_COMMANDS } from './download-command';
 import { WHAT_IF_COMMANDS } from './what-if-commands';
@@ -19,72 +18,22 @@ import { EXPORT_COMMANDS } from './export-run';
 import { VALIDATION_COMMANDS } from './validation-commands';
 import { MARKET_DATA_COMMANDS } from './market-data-commands';
 
-interface Command {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(api: Api, args: { values: Record<string, unknown>; positionals: string[] }, out: Output): Promise<void>;
-}
-
-interface Output {
-  json: boolean;
-  /** Human-readable line (suppressed with --json). */
-  line(text: string): void;
-  /** The one JSON document of --json. */
-  result(value: unknown): void;
-}
-
 const COMMON = {
   db: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const COMMANDS: Record<string, Command> = {
-  import: {
-    summary: 'import candle files (generic OHLCV CSV or Binance kline CSV)',
-    usage: 'import FILE… [--symbol SYM] [--timeframe 1m] [--venue NAME]',
-    options: { symbol: { type: 'string' }, timeframe: { type: 'string' }, venue: { type: 'string' } },
-    async run(api, { values, positionals }, out) {
-      if (positionals.length === 0) throw new ApiError('invalid_input', 'name at least one file to import', { field: 'FILE' });
-      const results = [];
-      for (const file of positionals) {
-        const result = await api.call('datasets.importFile', {
-          path: path.resolve(file),
-          ...(values.symbol ? { symbol: values.symbol as string } : {}),
-          ...(values.timeframe ? { timeframe: values.timeframe as string } : {}),
-          ...(values.venue ? { venue: values.venue as string } : {}),
-        });
-        results.push({ file, ...result });
-        const d = result.dataset;
-        out.line(
-          result.alreadyImported
-            ? `${file}: already imported as dataset ${d.id} (${d.symbol} ${timeframeName(d.barSeconds)}); nothing stored`
-            : `${file}: dataset ${d.id}, ${d.symbol} ${timeframeName(d.barSeconds)}, ${result.added} rows, ${iso(d.firstTime)} – ${iso(d.lastTime)}`,
-        );
-        for (const warning of result.warnings) out.line(`  warning: ${warning}`);
-      }
-      out.result(results);
-    },
-  },
-  datasets: {
-    summary: 'list stored datasets',
-    usage: 'datasets',
-    options: {},
-    async run(api, _args, out) {
-      const datasets = await api.call('datasets.list', {});
-      if (datasets.length === 0) out.line('no datasets yet: import one with `npm run cli -- import FILE`');
-      for (const d of datasets) out.line(describeDataset(d));
-      out.result(datasets);
-    },
-  },
+const COMMANDS: Record<string, CliCommand> = {
+  // Import and datasets head the help; the rest of the market-data commands come last.
+  import: MARKET_DATA_COMMANDS.import!,
+  datasets: MARKET_DATA_COMMANDS.datasets!,
   ...ENGINE_COMMANDS,
   ...DOWNLOAD_COMMANDS,
   ...WHAT_IF_COMMANDS,
   ...EXPORT_COMMANDS,
   ...VALIDATION_COMMANDS,
-  // Streaming import, dataset management, resample and the crash finder (replace the
-  // first import/datasets above).
+  // Streaming import, dataset management, resample and the crash finder.
   ...MARKET_DATA_COMMANDS,
 };
 
@@ -99,14 +48,6 @@ function joinNegativeValues(args: string[]): string[] {
     } else out.push(args[i]!);
   }
   return out;
-}
-
-function describeDataset(d: Dataset): string {
-  return `${String(d.id).padStart(4)}  ${d.symbol.padEnd(10)} ${timeframeName(d.barSeconds).padEnd(4)} ${String(d.rows).padStart(8)} rows  ${iso(d.firstTime)} – ${iso(d.lastTime)}  ${d.venue ?? ''} ${d.market}`;
-}
-
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function helpText(): string {
@@ -160,7 +101,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   }
   const json = values.json === true;
   let document: unknown;
-  const out: Output = {
+  const out: CliOutput = {
     json,
     line: (text) => {
       if (!json) io.stdout.write(`${text}\n`);

@@ -4,57 +4,15 @@
  * liquidation per position). Files are read here and sent through the same contract as the UI;
  * runs are stored like the UI's. `stress` lives in engine-commands.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { Api } from '../../../shared/contract';
 import { formatPrice } from '../../../shared/format';
 import type { PortfolioSpec } from '../../../shared/portfolio';
-import { scenarioSchema, type ScenarioSpec } from '../../../shared/scenario';
+import type { ScenarioSpec } from '../../../shared/scenario';
 import { SHOCK_SHAPES, type MonteCarloWhatIf, type ShockShapeName, type SweepWhatIf } from '../../../shared/what-if';
-import { parsePositionsCsv } from '../portfolio/positions-csv';
-import { parsePortfolioJson } from '../services/portfolios';
 import type { CliCommand } from './command';
-import { parseDuration, parseShock } from './engine-commands';
-
-function readText(file: string, field: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ApiError(code === 'ENOENT' ? 'not_found' : 'invalid_input', code === 'ENOENT' ? 'no such file' : `cannot read: ${(err as Error).message}`, { file, field });
-  }
-}
-
-function readPortfolio(file: unknown, values: Record<string, unknown>): PortfolioSpec {
-  if (typeof file !== 'string') throw new ApiError('invalid_input', 'give --portfolio FILE (portfolio JSON or positions CSV)', { field: 'portfolio' });
-  if (/\.csv$/i.test(file)) {
-    const wallet = values.wallet !== undefined ? Number(values.wallet) : 0;
-    if (!Number.isFinite(wallet) || wallet < 0) throw new ApiError('invalid_input', `--wallet ${String(values.wallet)} is not an amount`, { field: 'wallet' });
-    const mode = (values.mode as string | undefined) ?? 'isolated';
-    if (mode !== 'isolated' && mode !== 'cross') throw new ApiError('invalid_input', '--mode must be isolated or cross', { field: 'mode' });
-    return { name: path.basename(file), accounts: [{ id: 'main', venue: (values.venue as string | undefined) ?? 'binance-usdm', mode, wallet, positions: parsePositionsCsv(readText(file, 'portfolio'), file) }] };
-  }
-  return parsePortfolioJson(readText(file, 'portfolio'), file);
-}
-
-function readScenario(file: unknown, fallback: ScenarioSpec): ScenarioSpec {
-  if (typeof file !== 'string') return fallback;
-  let json: unknown;
-  try {
-    json = JSON.parse(readText(file, 'scenario'));
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError('invalid_input', 'not valid JSON', { file, field: 'scenario' });
-  }
-  const parsed = scenarioSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new ApiError('invalid_input', field ? `${field}: ${issue.message}` : issue.message, { file, ...(field ? { field } : {}) });
-  }
-  return parsed.data;
-}
+import { parseDuration, parseSeed, parseShock } from './engine-commands';
+import { portfolioFlags, readPortfolio, readScenario } from './input-files';
 
 /** "2,5,10" → [2, 5, 10]; each checked. */
 function numberList(text: unknown, field: string, fallback?: number[]): number[] {
@@ -105,10 +63,7 @@ const money = (x: number): string => formatPrice(x, 2);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 const common = {
-  portfolio: { type: 'string' },
-  wallet: { type: 'string' },
-  mode: { type: 'string' },
-  venue: { type: 'string' },
+  ...portfolioFlags,
   scenario: { type: 'string' },
   dataset: { type: 'string' },
   seed: { type: 'string' },
@@ -145,7 +100,7 @@ export const WHAT_IF_COMMANDS: Record<string, CliCommand> = {
         shape: shapeFlag(values.shape),
         ...(price !== undefined ? { startPrice: price } : {}),
         ...(datasetId !== undefined ? { datasetId } : {}),
-        seed: intFlag(values.seed, 'seed', 0, 0, 0xffffffff),
+        seed: parseSeed(values.seed),
         workers: workersFlag(values.workers),
       });
       const w = run.summary.whatIf as SweepWhatIf;
@@ -178,7 +133,7 @@ export const WHAT_IF_COMMANDS: Record<string, CliCommand> = {
         model,
         paths: intFlag(values.paths, 'paths', 1000, 1, 200_000),
         steps: intFlag(values.steps, 'steps', 1440, 1, 100_000),
-        seed: intFlag(values.seed, 'seed', 0, 0, 0xffffffff),
+        seed: parseSeed(values.seed),
         workers: workersFlag(values.workers),
       });
       const w = run.summary.whatIf as MonteCarloWhatIf;

@@ -10,7 +10,7 @@ import type { Handlers } from './handler-types';
 import { portfolioHandlers } from './portfolios';
 import { PortfolioStore } from '../store/portfolios';
 import { RunStore } from '../store/runs';
-import { runHandlers } from './runs';
+import { runHandlers, type RunContext } from './runs';
 import { validationHandlers } from './validation';
 import { whatIfHandlers } from './what-if';
 import { liquidationMapHandlers } from './liquidation-map';
@@ -111,14 +111,15 @@ export class Backend {
   }
 
   private createHandlers(): Handlers {
-    const runs = runHandlers({
+    const runContext: RunContext = {
       datasets: this.datasets,
       portfolios: this.portfolios,
       runs: this.runs,
       now: this.now,
       push: (event) => this.push(event),
       rules: shippedRules,
-    });
+    };
+    const runs = runHandlers(runContext);
     return {
       'app.info': () => ({
         name: 'Undertow',
@@ -130,15 +131,7 @@ export class Backend {
       ...marketDataHandlers(this.marketData),
       ...portfolioHandlers(this.portfolios, this.now),
       ...runs,
-      ...whatIfHandlers({
-        datasets: this.datasets,
-        portfolios: this.portfolios,
-        runs: this.runs,
-        now: this.now,
-        push: (event) => this.push(event),
-        rules: shippedRules,
-        cancelOther: runs['jobs.cancel'],
-      }),
+      ...whatIfHandlers({ ...runContext, cancelOther: runs['jobs.cancel'] }),
       ...liquidationMapHandlers({ datasets: this.datasets, runs: this.runs }),
       ...validationHandlers({ runs: this.runs, now: this.now, push: (event) => this.push(event), rules: shippedRules }),
     };

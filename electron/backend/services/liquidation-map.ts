@@ -27,11 +27,11 @@ import { cellBook, type MechanismSpec } from '../engine/mechanisms';
 import type { StaticBookInput } from '../engine/position-book';
 import type { SymbolRules } from '../engine/venue-rules';
 import { eventWindow, type PopulationParameters } from '../engine/validation';
-import type { DatasetStore } from '../store/datasets';
+import { float64Columns, type DatasetStore } from '../store/datasets';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { CATALOG, readEventCandles, sharedDataDir } from './validation-data';
-import { shippedRules, userRules } from './venue-tables';
+import { shippedRules, withUserRules } from './venue-tables';
 
 export interface LiquidationMapContext {
   datasets: DatasetStore;
@@ -121,21 +121,7 @@ function nextUp(x: number): number {
 }
 
 function rulesFor(params: RunParams): VenueRules[] {
-  const own = (params.rules ?? []) as unknown[];
-  const parsed = own.map((json, i) => userRules(json, `rules[${i}]`));
-  const venues = new Set(parsed.map((r) => r.venue));
-  return [...parsed, ...shippedRules().filter((r) => !venues.has(r.venue))];
-}
-
-function floatColumns(c: { time: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }): CandleColumns {
-  return {
-    time: Float64Array.from(c.time),
-    open: Float64Array.from(c.open),
-    high: Float64Array.from(c.high),
-    low: Float64Array.from(c.low),
-    close: Float64Array.from(c.close),
-    volume: Float64Array.from(c.volume),
-  };
+  return withUserRules(shippedRules(), (params.rules ?? undefined) as Record<string, unknown>[] | undefined);
 }
 
 /** Liquidation and margin-call price of each own position at the first replayed bar's open. */
@@ -230,7 +216,7 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       let candles: CandleColumns | null = null;
       if (params.datasetId !== null) {
         const raw = ctx.datasets.candles(params.datasetId, params.from ?? undefined, params.to ?? undefined);
-        if (raw.time.length > 0) candles = floatColumns(raw);
+        if (raw.time.length > 0) candles = float64Columns(raw);
       }
       const firstOpen = candles ? candles.open[startIndex]! : (series.exogenousOpen?.[0] ?? series.exogenousClose[0] ?? 0);
       const lines = positionLines(portfolio, tables, scenario.symbol, firstOpen, t0, marginCallRatio);

@@ -7,14 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { PushEvent } from '../../../shared/contract';
 import type { PortfolioSpec } from '../../../shared/portfolio';
-import type { MarginRow, RunDetail, RunEvent, RunInfo, RunKind, RunParams, RunSeries, RunSummary } from '../../../shared/runs';
+import type { MarginRow, RulesUsed, RunDetail, RunEvent, RunInfo, RunKind, RunParams, RunSeries, RunSummary } from '../../../shared/runs';
 import type { ScenarioSpec } from '../../../shared/scenario';
-import { calibrateSqrtImpact, computeMargins, ENGINE_VERSION, selectRules, type CandleColumns, type ReplayResult, type ReplayScenario, type VenueRules } from '../engine';
+import { calibrateSqrtImpact, computeMargins, ENGINE_VERSION, selectRules, type CandleColumns, type PositionMargin, type ReplayResult, type ReplayScenario, type VenueRules } from '../engine';
 import { runInWorker } from '../jobs/job-runner';
 import type { ReplayTaskInput, ShockTaskInput, TimedResult } from '../jobs/engine-tasks';
-import type { DatasetStore } from '../store/datasets';
+import { float64Columns, type DatasetStore } from '../store/datasets';
 import type { PortfolioStore } from '../store/portfolios';
-import type { RunEventRecord, RunRow, RunStore } from '../store/runs';
+import type { NewRun, RunEventRecord, RunRow, RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { withUserRules } from './venue-tables';
 
@@ -28,6 +28,7 @@ type RunMethods =
   | 'runs.delete'
   | 'jobs.cancel';
 
+/** What the handlers that make runs work with (these and the what-ifs'): stores, clock, push channel, rule tables. */
 export interface RunContext {
   datasets: DatasetStore;
   portfolios: PortfolioStore;
@@ -41,18 +42,72 @@ export interface RunContext {
 /** Far in the future: "the newest table" when no date applies. */
 const LATEST = 32503680000;
 
+/** The shipped tables, with a user's own tables replacing those of the same venue. */
+export function rulesWith(ctx: RunContext, own: readonly Record<string, unknown>[] | undefined): VenueRules[] {
+  return withUserRules(ctx.rules(), own);
+}
+
+/** A stored portfolio as a spec (not_found names `portfolioId`). */
+export function storedPortfolio(ctx: RunContext, id: number): PortfolioSpec {
+  const stored = ctx.portfolios.get(id);
+  if (!stored) throw new ApiError('not_found', `no portfolio with id ${id}`, { field: 'portfolioId' });
+  const { id: _id, updatedAt: _u, ...spec } = stored;
+  return spec;
+}
+
+/** The portfolio's margin rows under each account's venue table in force at `at` (default: the newest). */
+export function marginsAt(
+  spec: PortfolioSpec,
+  marks: Record<string, number>,
+  tables: VenueRules[],
+  at: number | undefined,
+  marginCallRatio: number | undefined,
+): { rows: PositionMargin[]; rulesByVenue: Record<string, VenueRules>; rules: RulesUsed[] } {
+  const rulesByVenue: Record<string, VenueRules> = {};
+  for (const [i, account] of spec.accounts.entries()) {
+    if (rulesByVenue[account.venue]) continue;
+    const chosen = selectRules(tables, account.venue, at ?? LATEST);
+    if (!chosen.ok) throw new ApiError('invalid_input', chosen.error.message, { field: `accounts.${i}.venue` });
+    rulesByVenue[account.venue] = chosen.value;
+  }
+  const result = computeMargins(spec, marks, rulesByVenue, marginCallRatio);
+  if (!result.ok) throw new ApiError('invalid_input', result.error.message, result.error.field ? { field: result.error.field } : {});
+  return { rows: result.value, rulesByVenue, rules: Object.values(rulesByVenue).map((r) => ({ venue: r.venue, effective: r.effective, source: r.source })) };
+}
+
+/** A finished run to store: what `RunStore.insert` takes, its dataset and portfolio read from its params, its events as the engine gives them. */
+export type FinishedRun = Omit<NewRun, 'datasetId' | 'portfolioId' | 'params' | 'events'> & { kind: RunKind; params: RunParams; events: ReplayResult['events'] };
+
+/** Stores a finished run, tells the windows the run list changed, and returns it with its timing. */
+export function storeRun(ctx: RunContext, run: FinishedRun, engineMs: number, startedAt: number): RunInfo {
+  const id = ctx.runs.insert(
+    {
+      ...run,
+      datasetId: run.params.datasetId,
+      portfolioId: run.params.portfolioId,
+      events: run.events.map(
+        (e): RunEventRecord => ({
+          time: e.time,
+          kind: e.kind,
+          ref: e.positionId ?? e.bucket ?? null,
+          side: e.side ?? null,
+          price: e.price,
+          notional: e.notional,
+          pnl: e.pnl,
+          count: e.count,
+          detail: e.detail ?? null,
+          round: e.round ?? null,
+        }),
+      ),
+    },
+    ctx.now(),
+  );
+  ctx.push({ type: 'runs.changed' });
+  return { ...toRunInfo(ctx.runs.get(id)!), timing: { engineMs, totalMs: performance.now() - startedAt } };
+}
+
 export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
   const jobs = new Map<string, AbortController>();
-
-  /** The shipped tables, with a user's own tables replacing those of the same venue. */
-  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => withUserRules(ctx.rules(), own);
-
-  const portfolioSpec = (id: number): PortfolioSpec => {
-    const stored = ctx.portfolios.get(id);
-    if (!stored) throw new ApiError('not_found', `no portfolio with id ${id}`, { field: 'portfolioId' });
-    const { id: _id, updatedAt: _u, ...spec } = stored;
-    return spec;
-  };
 
   async function execute(kind: RunKind, task: 'replay' | 'shock', input: ReplayTaskInput | ShockTaskInput, job: string | undefined): Promise<TimedResult> {
     const controller = new AbortController();
@@ -72,36 +127,8 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
   }
 
   function store(kind: RunKind, name: string, params: RunParams, { result, engineMs }: TimedResult, startedAt: number): RunInfo {
-    const id = ctx.runs.insert(
-      {
-        kind,
-        name,
-        datasetId: params.datasetId,
-        portfolioId: params.portfolioId,
-        params,
-        engineVersion: result.engineVersion,
-        seed: result.seed,
-        summary: toSummary(result),
-        series: result.steps as unknown as Record<string, ArrayLike<number>>,
-        events: result.events.map(
-          (e): RunEventRecord => ({
-            time: e.time,
-            kind: e.kind,
-            ref: e.positionId ?? e.bucket ?? null,
-            side: e.side ?? null,
-            price: e.price,
-            notional: e.notional,
-            pnl: e.pnl,
-            count: e.count,
-            detail: e.detail ?? null,
-            round: e.round ?? null,
-          }),
-        ),
-      },
-      ctx.now(),
-    );
-    ctx.push({ type: 'runs.changed' });
-    return { ...toRunInfo(ctx.runs.get(id)!), timing: { engineMs, totalMs: performance.now() - startedAt } };
+    const series = result.steps as unknown as Record<string, ArrayLike<number>>;
+    return storeRun(ctx, { kind, name, params, engineVersion: result.engineVersion, seed: result.seed, summary: toSummary(result), series, events: result.events }, engineMs, startedAt);
   }
 
   return {
@@ -109,21 +136,9 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
       ctx.rules().map((r) => ({ venue: r.venue, effective: r.effective, source: r.source, model: r.model, marginCurrency: r.marginCurrency, symbols: Object.keys(r.symbols ?? {}) })),
 
     'margin.compute': ({ portfolioId, portfolio, marks, at, marginCallRatio, rules }) => {
-      const spec = portfolio ?? portfolioSpec(portfolioId!);
-      const tables = rulesWith(rules);
-      const rulesByVenue: Record<string, VenueRules> = {};
-      for (const [i, account] of spec.accounts.entries()) {
-        if (rulesByVenue[account.venue]) continue;
-        const chosen = selectRules(tables, account.venue, at ?? LATEST);
-        if (!chosen.ok) throw new ApiError('invalid_input', chosen.error.message, { field: `accounts.${i}.venue` });
-        rulesByVenue[account.venue] = chosen.value;
-      }
-      const result = computeMargins(spec, marks ?? {}, rulesByVenue, marginCallRatio);
-      if (!result.ok) throw new ApiError('invalid_input', result.error.message, result.error.field ? { field: result.error.field } : {});
-      return {
-        rows: result.value.map((row) => finiteOrNull(row) as MarginRow),
-        rules: Object.values(rulesByVenue).map((r) => ({ venue: r.venue, effective: r.effective, source: r.source })),
-      };
+      const spec = portfolio ?? storedPortfolio(ctx, portfolioId!);
+      const margins = marginsAt(spec, marks ?? {}, rulesWith(ctx, rules), at, marginCallRatio);
+      return { rows: margins.rows.map((row) => finiteOrNull(row) as MarginRow), rules: margins.rules };
     },
 
     'runs.replay': async ({ datasetId, portfolioId, portfolio: inline, rules, scenario, seed = 0, name, job, from, to }) => {
@@ -132,17 +147,10 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
       if (!dataset) throw new ApiError('not_found', `no dataset with id ${datasetId}`, { field: 'datasetId' });
       const columns = ctx.datasets.candles(datasetId, from, to);
       if (columns.time.length === 0) throw new ApiError('invalid_input', 'no candles in that time window', { field: 'from' });
-      const candles: CandleColumns = {
-        time: Float64Array.from(columns.time),
-        open: Float64Array.from(columns.open),
-        high: Float64Array.from(columns.high),
-        low: Float64Array.from(columns.low),
-        close: Float64Array.from(columns.close),
-        volume: Float64Array.from(columns.volume),
-      };
-      const portfolio = inline ?? (portfolioId !== undefined ? portfolioSpec(portfolioId) : undefined);
+      const candles: CandleColumns = float64Columns(columns);
+      const portfolio = inline ?? (portfolioId !== undefined ? storedPortfolio(ctx, portfolioId) : undefined);
       const resolved = resolveScenario(scenario, dataset.symbol, candles, dataset.barSeconds);
-      const tables = rulesWith(rules);
+      const tables = rulesWith(ctx, rules);
       const result = await execute('replay', 'replay', { candles, ...(portfolio ? { portfolio } : {}), scenario: resolved, rules: tables, seed }, job);
       const params: RunParams = { datasetId, portfolioId: portfolioId ?? null, portfolio: portfolio ?? null, scenario: resolved, seed, from: from ?? null, to: to ?? null, shock: null, rules: rules ?? null };
       return store('replay', name ?? `${dataset.symbol} replay`, params, result, startedAt);
@@ -151,13 +159,13 @@ export function runHandlers(ctx: RunContext): HandlerGroup<RunMethods> {
     'runs.shock': async ({ portfolioId, portfolio: inline, rules, scenario, shock: shockSpec, at, seed = 0, name, job }) => {
       const shock = { ...shockSpec, startTime: at ?? ctx.now() };
       const startedAt = performance.now();
-      const portfolio = inline ?? portfolioSpec(portfolioId!);
+      const portfolio = inline ?? storedPortfolio(ctx, portfolioId!);
       if (!scenario.symbol) throw new ApiError('bad_request', 'a shock needs scenario.symbol', { field: 'scenario.symbol' });
       if (scenario.impact.model === 'sqrt' && (scenario.impact.dailyVolatility === undefined || scenario.impact.dailyVolumeNotional === undefined)) {
         throw new ApiError('invalid_input', 'a shock has no dataset to calibrate from: give impact.dailyVolatility and impact.dailyVolumeNotional', { field: 'scenario.impact' });
       }
       const resolved = scenario as ReplayScenario;
-      const result = await execute('shock', 'shock', { portfolio, scenario: resolved, rules: rulesWith(rules), seed, shock }, job);
+      const result = await execute('shock', 'shock', { portfolio, scenario: resolved, rules: rulesWith(ctx, rules), seed, shock }, job);
       const params: RunParams = { datasetId: null, portfolioId: portfolioId ?? null, portfolio, scenario: resolved, seed, from: null, to: null, shock, rules: rules ?? null };
       const pct = (shock.move * 100).toFixed(1);
       return store('shock', name ?? `${scenario.symbol} ${pct}% over ${shock.overSeconds / 60} min`, params, result, startedAt);

@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
-import type { ParsedParams, PushEvent } from '../../../shared/contract';
+import type { ParsedParams } from '../../../shared/contract';
 import type { PortfolioSpec } from '../../../shared/portfolio';
 import type { MarginRow, RunInfo, RunKind, RunParams, RunSummary } from '../../../shared/runs';
 import type { ScenarioSpec } from '../../../shared/scenario';
@@ -16,7 +16,6 @@ import type { AccountMetrics, AssetShockInfo, MetricsRow, MonteCarloWhatIf, Shoc
 import {
   calibrateJumpDiffusion,
   calibrateSqrtImpact,
-  computeMargins,
   dailyVolatility,
   ENGINE_VERSION,
   logReturns,
@@ -36,28 +35,16 @@ import {
 } from '../engine';
 import { runInWorker } from '../jobs/job-runner';
 import type { MonteCarloTaskInput, SweepTaskInput, WhatIfShockTaskInput } from '../jobs/engine-tasks';
-import type { DatasetStore } from '../store/datasets';
-import type { PortfolioStore } from '../store/portfolios';
-import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
-import { finiteOrNull, toRunInfo, toSummary } from './runs';
-import { withUserRules } from './venue-tables';
+import { finiteOrNull, marginsAt, rulesWith, storedPortfolio, storeRun, toSummary, type RunContext } from './runs';
 
 type WhatIfMethods = 'whatif.metrics' | 'whatif.shock' | 'whatif.sweep' | 'whatif.montecarlo' | 'jobs.cancel';
 
-export interface WhatIfContext {
-  datasets: DatasetStore;
-  portfolios: PortfolioStore;
-  runs: RunStore;
-  now: () => number;
-  push: (event: PushEvent) => void;
-  rules: () => VenueRules[];
+export interface WhatIfContext extends RunContext {
   /** The runs module's `jobs.cancel`, for jobs that are not ours. */
   cancelOther?: (params: { job: string }) => { cancelled: boolean } | Promise<{ cancelled: boolean }>;
 }
 
-/** Far in the future: "the newest table" when no date applies. */
-const LATEST = 32503680000;
 /** Default look-back of a population taken from a dataset: one day of 1-minute bars. */
 const DEFAULT_LOOKBACK = 1440;
 
@@ -66,16 +53,7 @@ type Timed<T> = T & { engineMs: number };
 export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> {
   const jobs = new Map<string, AbortController>();
 
-  /** The shipped tables, with a user's own tables replacing those of the same venue. */
-  const rulesWith = (own: readonly Record<string, unknown>[] | undefined): VenueRules[] => withUserRules(ctx.rules(), own);
-
-  const portfolioOf = (inline: PortfolioSpec | undefined, id: number | undefined): PortfolioSpec => {
-    if (inline) return inline;
-    const stored = ctx.portfolios.get(id!);
-    if (!stored) throw new ApiError('not_found', `no portfolio with id ${id}`, { field: 'portfolioId' });
-    const { id: _id, updatedAt: _u, ...spec } = stored;
-    return spec;
-  };
+  const portfolioOf = (inline: PortfolioSpec | undefined, id: number | undefined): PortfolioSpec => inline ?? storedPortfolio(ctx, id!);
 
   /** A dataset's candles up to `to` (the last `bars` of them when given), as Float64 columns. */
   const datasetWindow = (datasetId: number, to?: number, bars?: number, from?: number) => {
@@ -124,24 +102,15 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
   }
 
   function store(kind: RunKind, name: string, params: RunParams, summary: RunSummary, series: Record<string, ArrayLike<number>>, events: ReplayResult['events'], engineMs: number, startedAt: number, seed: number): RunInfo {
-    const id = ctx.runs.insert(
-      {
-        kind,
-        name,
-        datasetId: params.datasetId,
-        portfolioId: params.portfolioId,
-        params,
-        engineVersion: ENGINE_VERSION,
-        seed,
-        summary,
-        series,
-        events: events.map((e) => ({ time: e.time, kind: e.kind, ref: e.positionId ?? e.bucket ?? null, side: e.side ?? null, price: e.price, notional: e.notional, pnl: e.pnl, count: e.count, detail: e.detail ?? null, round: e.round ?? null })),
-      },
-      ctx.now(),
-    );
-    ctx.push({ type: 'runs.changed' });
-    return { ...toRunInfo(ctx.runs.get(id)!), timing: { engineMs, totalMs: performance.now() - startedAt } };
+    return storeRun(ctx, { kind, name, params, engineVersion: ENGINE_VERSION, seed, summary, series, events }, engineMs, startedAt);
   }
+
+  /** A shock's dataset window (when a dataset is picked) and its start: right after the window (its rule tables apply), else now. */
+  const shockStart = (p: ParsedParams<'whatif.shock'> | ParsedParams<'whatif.sweep'>) => {
+    const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
+    const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+    return { win, at };
+  };
 
   /** Symbol a shock applies to, and its start price. */
   const resolveStart = (portfolio: PortfolioSpec, symbol: string, given: number | undefined, window: CandleColumns | undefined, marks?: Record<string, number>): number => {
@@ -178,7 +147,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
   return {
     'whatif.metrics': ({ portfolioId, portfolio: inline, marks: given, datasetId, at, marginCallRatio, rules }): WhatIfMetrics => {
       const spec = portfolioOf(inline, portfolioId);
-      const tables = rulesWith(rules);
+      const tables = rulesWith(ctx, rules);
       const marks: Record<string, number> = { ...(given ?? {}) };
       let sigma: WhatIfMetrics['dailyVolatility'] = null;
       if (datasetId !== undefined) {
@@ -188,16 +157,8 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
         marks[dataset.symbol] ??= candles.close[candles.close.length - 1]!;
         sigma = { symbol: dataset.symbol, value: dailyVolatility(candles.close, dataset.barSeconds), datasetId };
       }
-      const rulesByVenue: Record<string, VenueRules> = {};
-      for (const [i, account] of spec.accounts.entries()) {
-        if (rulesByVenue[account.venue]) continue;
-        const chosen = selectRules(tables, account.venue, at ?? LATEST);
-        if (!chosen.ok) throw new ApiError('invalid_input', chosen.error.message, { field: `accounts.${i}.venue` });
-        rulesByVenue[account.venue] = chosen.value;
-      }
-      const result = computeMargins(spec, marks, rulesByVenue, marginCallRatio);
-      if (!result.ok) throw new ApiError('invalid_input', result.error.message, result.error.field ? { field: result.error.field } : {});
-      const rows: MetricsRow[] = result.value.map((row) => {
+      const { rows: margins, rulesByVenue, rules: rulesUsed } = marginsAt(spec, marks, tables, at, marginCallRatio);
+      const rows: MetricsRow[] = margins.map((row) => {
         const acc = spec.accounts.find((a) => a.id === row.accountId)!;
         const pos = acc.positions.find((p) => p.id === row.positionId);
         const sideSign = row.side === 'long' ? 1 : -1;
@@ -223,16 +184,14 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
         const equity = margin + upnl;
         return { accountId: a.id, venue: a.venue, mode: a.mode, wallet: a.wallet, notional, margin, unrealisedPnl: upnl, equity, maintenanceMargin: mm, marginRatio: equity > 0 ? mm / equity : null };
       });
-      return { rows, accounts, marks, rules: Object.values(rulesByVenue).map((r) => ({ venue: r.venue, effective: r.effective, source: r.source })), dailyVolatility: sigma };
+      return { rows, accounts, marks, rules: rulesUsed, dailyVolatility: sigma };
     },
 
     'whatif.shock': async (p) => {
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
       const seed = p.seed ?? 0;
-      const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
-      // The shock starts right after the dataset's window (its rule tables apply), else now.
-      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+      const { win, at } = shockStart(p);
       const shocks: WhatIfShockTaskInput['shocks'] = p.shocks.map((s, i) => {
         const symbol = s.symbol ?? p.scenario.symbol ?? win?.dataset.symbol;
         if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (or pick a dataset)', { field: `shocks.${i}.symbol` });
@@ -248,7 +207,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
           ...(population ? { population } : {}),
         };
       });
-      const [out] = await execute<Timed<{ outcomes: WhatIfShockResult[] }>>('whatIfShock', [{ shocks, rules: rulesWith(p.rules) } satisfies WhatIfShockTaskInput], p.job, 'shock');
+      const [out] = await execute<Timed<{ outcomes: WhatIfShockResult[] }>>('whatIfShock', [{ shocks, rules: rulesWith(ctx, p.rules) } satisfies WhatIfShockTaskInput], p.job, 'shock');
       const outcomes = out!.outcomes;
       const assets: AssetShockInfo[] = outcomes.map((o, i) => assetInfo(o, shocks[i]!));
       const whatIf: ShockWhatIf = { kind: 'shock', totalLoss: assets.reduce((s, a) => s + a.loss, 0), assets };
@@ -263,9 +222,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const startedAt = performance.now();
       const portfolio = portfolioOf(p.portfolio, p.portfolioId);
       const seed = p.seed ?? 0;
-      const win = p.datasetId !== undefined ? datasetWindow(p.datasetId, p.to, p.population?.lookbackBars ?? DEFAULT_LOOKBACK) : undefined;
-      // The shock starts right after the dataset's window (its rule tables apply), else now.
-      const at = p.at ?? (win ? win.candles.time[win.candles.time.length - 1]! + win.dataset.barSeconds : ctx.now());
+      const { win, at } = shockStart(p);
       const symbol = p.scenario.symbol ?? win?.dataset.symbol ?? portfolio.accounts.flatMap((a) => a.positions)[0]?.symbol;
       if (!symbol) throw new ApiError('invalid_input', 'name the shocked symbol (scenario.symbol) or pick a dataset', { field: 'scenario.symbol' });
       const matches = win?.dataset.symbol === symbol;
@@ -277,7 +234,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const cellCount = p.leverages.length * p.moves.length * depthScales.length;
       const sweep: SweepTaskInput['sweep'] = {
         portfolio,
-        rules: rulesWith(p.rules),
+        rules: rulesWith(ctx, p.rules),
         scenario: scenarioFor(p.scenario, symbol, window, win?.dataset.barSeconds ?? 60),
         shock: { startPrice, overSeconds: p.overSeconds, shape: p.shape, ...(p.holdBars !== undefined ? { holdBars: p.holdBars } : {}), startTime: at },
         leverages: p.leverages,
@@ -320,7 +277,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const workers = p.workers ?? 2;
       const mc: MonteCarloTaskInput['mc'] = {
         portfolio,
-        rules: rulesWith(p.rules),
+        rules: rulesWith(ctx, p.rules),
         scenario: scenarioFor(p.scenario, symbol, candles, dataset.barSeconds),
         model,
         paths: p.paths,

@@ -42,23 +42,26 @@ export interface StoredFile {
   alreadyImported: boolean;
 }
 
-/** Kept for callers that store ready columns (tests, the in-memory path). */
-export interface NewDataset {
-  symbol: string;
-  venue: string | null;
-  market: Market;
-  barSeconds: number;
-  priceDecimals: number;
-  source: { fileName: string; sha256: string; format: CandleFileFormat };
-  candles: {
-    time: ArrayLike<number>;
-    open: ArrayLike<number>;
-    high: ArrayLike<number>;
-    low: ArrayLike<number>;
-    close: ArrayLike<number>;
-    volume: ArrayLike<number>;
-    rows: number;
+/** Numeric candle columns, whatever their array type. */
+export type NumberColumns = Record<'time' | 'open' | 'high' | 'low' | 'close' | 'volume', ArrayLike<number>>;
+
+/** Copies of the six candle columns as Float64Array: the block store's form and the engine's. */
+export function float64Columns(c: NumberColumns): Omit<Columns, 'rows'> {
+  return {
+    time: Float64Array.from(c.time),
+    open: Float64Array.from(c.open),
+    high: Float64Array.from(c.high),
+    low: Float64Array.from(c.low),
+    close: Float64Array.from(c.close),
+    volume: Float64Array.from(c.volume),
   };
+}
+
+/** Kept for callers that store ready columns (tests, the in-memory path). */
+export interface NewDataset extends DatasetKey {
+  priceDecimals: number;
+  source: StagedFile['source'];
+  candles: NumberColumns & { rows: number };
 }
 
 interface DatasetRow {
@@ -118,15 +121,7 @@ export class DatasetStore {
   /** Stores a dataset with all its candles and its provenance in one transaction. */
   insert(input: NewDataset, now: number): Dataset {
     const c = input.candles;
-    const columns: Columns = {
-      rows: c.rows,
-      time: Float64Array.from(c.time),
-      open: Float64Array.from(c.open),
-      high: Float64Array.from(c.high),
-      low: Float64Array.from(c.low),
-      close: Float64Array.from(c.close),
-      volume: Float64Array.from(c.volume),
-    };
+    const columns: Columns = { rows: c.rows, ...float64Columns(c) };
     const [stored] = this.storeFiles(
       [
         {

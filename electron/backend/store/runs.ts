@@ -9,7 +9,8 @@ import type { Db } from './db';
 /** One stored event: the wire shape of shared/runs.ts, stored as a row. */
 export type RunEventRecord = RunEvent;
 
-export interface NewRun {
+/** A run's own fields: written with it and read back as they were. */
+interface RunFields {
   kind: string;
   name: string;
   datasetId: number | null;
@@ -18,21 +19,16 @@ export interface NewRun {
   engineVersion: string;
   seed: number;
   summary: unknown;
+}
+
+export interface NewRun extends RunFields {
   /** Equal-length numeric columns, one value per step. */
   series: Record<string, ArrayLike<number>>;
   events: readonly RunEventRecord[];
 }
 
-export interface RunRow {
+export interface RunRow extends RunFields {
   id: number;
-  kind: string;
-  name: string;
-  datasetId: number | null;
-  portfolioId: number | null;
-  params: unknown;
-  engineVersion: string;
-  seed: number;
-  summary: unknown;
   createdAt: number;
   eventCount: number;
 }
