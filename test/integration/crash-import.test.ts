@@ -75,11 +75,15 @@ beforeAll(async () => {
     lines.push(`${1_600_000_020 + i * 60},${open.toFixed(2)},${(open + 1).toFixed(2)},${(open - 1).toFixed(2)},${(open + 0.5).toFixed(2)},${(10 + (i % 7)).toFixed(3)}`);
   }
   fs.writeFileSync(csv, `${lines.join('\n')}\n`);
-  // Calibrate: how long the import takes here, uninterrupted.
-  const calibration = await runChild(path.join(dir, 'calibrate.db'), null);
-  expect(calibration.stderr).toBe('');
-  importMs = calibration.doneMs ?? 0;
-  expect(inspect(path.join(dir, 'calibrate.db'))).toEqual({ integrity: 'ok', datasets: 1, datasetRows: ROWS, candles: ROWS });
+  // Calibrate: how long the import takes here, uninterrupted; the faster of two runs, so that a
+  // machine busier during calibration than during the kills does not put the kills past the end.
+  importMs = Number.POSITIVE_INFINITY;
+  for (const name of ['calibrate-1.db', 'calibrate-2.db']) {
+    const calibration = await runChild(path.join(dir, name), null);
+    expect(calibration.stderr).toBe('');
+    importMs = Math.min(importMs, calibration.doneMs ?? 0);
+    expect(inspect(path.join(dir, name))).toEqual({ integrity: 'ok', datasets: 1, datasetRows: ROWS, candles: ROWS });
+  }
 });
 
 describe('SIGKILL during an import', () => {
@@ -106,7 +110,11 @@ describe('SIGKILL during an import', () => {
       const listed = (await backend.dispatch('datasets.list', {}, { trusted: false })) as unknown[];
       expect(listed.length).toBe(state.datasets);
       backend.close();
-      if (run.signal !== 'SIGKILL') outcomes.finishedFirst++;
+      if (run.signal !== 'SIGKILL') {
+        outcomes.finishedFirst++;
+        // It ran faster than calibrated: aim the remaining kills by this run.
+        if (run.doneMs !== null && run.doneMs < importMs) importMs = run.doneMs;
+      }
       fs.rmSync(dbPath, { force: true });
       fs.rmSync(`${dbPath}-wal`, { force: true });
       fs.rmSync(`${dbPath}-shm`, { force: true });
