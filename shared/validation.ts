@@ -90,7 +90,27 @@ export interface MechanismOutcomeInfo {
   halts: number;
 }
 
+/**
+ * The lab's liquidity: `calibrated` multiplies every event's reported resting depth by the smallest
+ * factor at which the in-sample events' observed paths can be de-impacted; `resting` uses the
+ * reported depth as it is (a stress case: there the model's cascades are too violent for the paths).
+ */
+export const LIQUIDITY = ['calibrated', 'resting'] as const;
+export type Liquidity = (typeof LIQUIDITY)[number];
+
+export interface DepthCalibrationInfo {
+  inSample: string[];
+  grid: { multiplier: number; residuals: Record<string, number>; converged: string[] }[];
+  multiplier: number;
+  met: boolean;
+}
+
 export interface DesignMatrixInfo {
+  liquidity: Liquidity;
+  /** Every event's reported resting depth times this. */
+  depthMultiplier: number;
+  /** How the multiplier was chosen (calibrated liquidity), else null. */
+  depthCalibration: DepthCalibrationInfo | null;
   mechanisms: MechanismInfo[];
   events: {
     id: string;
@@ -131,6 +151,7 @@ export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
   { topic: 'Owners reacting', text: 'When the calibration picks a reaction time T: once a position has lost half its margin, its owner closes it at a rate of 1/T (exponential), so a share exp(−Δt/T) of it is still open when the price reaches its liquidation price Δt minutes after crossing that loss. A fast crash liquidates nearly all of it, a slow one little. The owner’s part is settled at the liquidation price, without fee and without market impact (assumed absorbed over its longer time span); it is counted apart from liquidations.' },
   { topic: 'Impact in validation', text: 'Off: the real path already contains the cascade’s own price impact, so adding impact would count it twice.' },
   { topic: 'Impact in the design lab', text: 'Linear depth (notional per 1% move) from Kaiko figures in CRASH-FACTS.md, transient impact with a 300 s half-life and 50% permanent. The real path already contains the real cascade’s impact, so it is not replayed as if it were exogenous (that would count the impact twice).' },
+  { topic: 'Liquidity of the design lab', text: 'Two cases. Calibrated (default): every event’s reported resting depth times one shared multiplier k, the smallest of 1, 2, 3, 5, 10, 20, 30, 50, 100 at which the baseline can reproduce all three in-sample events’ observed closes (the de-impacting fixed point converges); out-of-sample events play no part. The k found is shown with the matrix; that it is well above 1 says the reported resting book alone (Kaiko’s 1–2% depth, a snapshot) could not have absorbed the estimated liquidations without moving the price far more than it moved: the market refilled during the cascade. Resting: k = 1, a stress case — what each mechanism does if only the resting book absorbs the forced orders; there the model’s cascades run far beyond the real paths, which then do not de-impact.' },
   { topic: 'De-impacted path (design lab)', text: 'Each event’s observed path O is de-impacted against the baseline mechanism (full liquidation, $100M fund, ADL): an exogenous path X is found such that the baseline’s effective closes reproduce O’s closes, by fixed-point iteration X ← X·(O/E)^α per replayed bar (each candle’s open, high, low and close scaled alike; α = 1, halved when a step does not reduce the residual), at most 40 replays, converged when every bar’s |ln(E/O)| ≤ 0.0001. Every mechanism then runs on X, so the baseline reproduces the real crash by construction and the others are counterfactuals against it; amplification is effective move / X’s move. Iterations, residual and convergence are stored per event in the matrix; an event whose fixed point did not converge is flagged there and its row is a comparison on the best path found, not on the real crash. Only closes are matched: intrabar highs and lows of the baseline can differ from the observed ones.' },
   { topic: 'Partial liquidation', text: 'Modelled as slices whose triggers are the successive liquidation prices of the remainder; the cooldown between slices is not modelled for the population.' },
   { topic: 'Dutch auction', text: 'Modelled as the forced order sold evenly over the auction: the book is deepened by the inverse of the peak-impact factor φ + (1−φ)(1−2^−x)/(x ln 2), x = duration/half-life. Auction discounts are not modelled.' },
@@ -139,6 +160,16 @@ export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
   { topic: 'Calibration', text: 'Chronological split: the three earliest events fit the shared parameters, the three latest are out of sample. Grid: leverage scale 0.5, 1, 2 × entries look-back or mean age 7, 30, 90 days × owners’ reaction none, 15, 60, 240 minutes; at each point the leveraged share is fitted in closed form (geometric-mean ratio 1 on the in-sample events, capped at 100%), and the point with the smallest RMS log error wins. Observed totals are lower bounds (throttled exchange feeds), so ratios above 1 may be less wrong than they look.' },
   { topic: 'Ignored', text: 'Funding, fees other than the liquidation fee, other assets (ETH, SOL, alts), spot/DeFi liquidations, exchange outages and order-book depth changes during the crash, positions opened during the window, and the leverage regime of the time (the same leverage mix is used from 2020 to 2025).' },
 ];
+
+/** The lab's liquidity in words (app and CLI). */
+export function describeLiquidity(m: Pick<DesignMatrixInfo, 'liquidity' | 'depthMultiplier' | 'depthCalibration'>): string {
+  if (m.liquidity === 'resting') return 'resting depth as reported (×1): a stress case — at this depth the model’s cascades are more violent than the observed paths allow, so most paths do not de-impact';
+  const c = m.depthCalibration;
+  const tried = c ? c.grid.map((g) => `×${g.multiplier}: ${g.converged.length}/${c.inSample.length}`).join(', ') : '';
+  return c?.met
+    ? `reported resting depth ×${m.depthMultiplier}, the smallest multiplier at which every in-sample path (${c.inSample.join(', ')}) de-impacts (converged per multiplier tried: ${tried})`
+    : `reported resting depth ×${m.depthMultiplier}: no multiplier tried let every in-sample path de-impact (${tried})`;
+}
 
 /** The fitted population in words (app and CLI): leveraged share, leverage scale, entries, reaction. */
 export function describePopulation(p: PopulationParametersInfo): string {

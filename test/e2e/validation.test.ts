@@ -277,6 +277,24 @@ describe('the Validation tab', () => {
     await shot('10-old-cell-summary');
   });
 
+  it('switches the lab between the calibrated depth and the resting depth (stress), each its own stored matrix', async () => {
+    await page.getByTestId('tab-validation').click();
+    await page.getByTestId('validation-section-design').click();
+    // After the reload above the matrix is not shown yet: running it again returns the stored one.
+    await page.getByTestId('design-run').click();
+    const note = page.getByTestId('design-liquidity-note');
+    await expect.poll(() => note.textContent()).toContain(`depth ×${matrix.depthMultiplier}`);
+    expect(matrix.depthMultiplier).toBeGreaterThan(1);
+    await page.getByTestId('design-liquidity').selectOption('resting');
+    await expect.poll(() => note.textContent(), { timeout: 120_000 }).toContain('resting depth as reported');
+    const resting = await api.call('design.run', { liquidity: 'resting' });
+    expect(resting.runId).not.toBe(matrix.runId);
+    // The table now shows the resting matrix's figures.
+    const shown = await page.locator('[data-testid=matrix-row] td[data-col=amplification]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    expect([...shown].sort((a, b) => a - b)).toEqual(resting.cells.map((c) => c.amplification).sort((a, b) => a - b));
+    await shot('11-design-matrix-resting');
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

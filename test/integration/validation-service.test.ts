@@ -125,6 +125,33 @@ describe('design.run and design.openCell', () => {
     expect((await api.call('runs.list', {})).filter((r) => r.kind === 'replay')).toHaveLength(1);
   });
 
+  it('calibrates the depth multiplier on the in-sample events, or uses the resting depth when asked', async () => {
+    const m = await api.call('design.run', {});
+    expect(m.liquidity).toBe('calibrated');
+    const c = m.depthCalibration!;
+    expect(c.inSample).toEqual(['2020-03-12', '2021-05-19', '2022-05-10']);
+    expect(m.depthMultiplier).toBe(c.multiplier);
+    // The chosen multiplier is the first tried at which every in-sample path de-impacted, and those
+    // paths are the ones the matrix reports as converged.
+    if (c.met) {
+      expect(c.grid.at(-1)!.converged.length).toBe(3);
+      for (const g of c.grid.slice(0, -1)) expect(g.converged.length).toBeLessThan(3);
+      for (const id of c.inSample) expect(m.events.find((e) => e.id === id)!.exogenousPath.converged).toBe(true);
+    }
+    const resting = await api.call('design.run', { liquidity: 'resting' });
+    expect(resting.liquidity).toBe('resting');
+    expect(resting.depthMultiplier).toBe(1);
+    expect(resting.depthCalibration).toBeNull();
+    expect(resting.runId).not.toBe(m.runId);
+    // Same events, depth × the multiplier: the calibrated matrix's depth is the resting one times k.
+    for (const e of m.events) expect(e.depthUsd).toBeCloseTo(m.depthMultiplier * resting.events.find((r) => r.id === e.id)!.depthUsd, 3);
+    // A cell opened under each liquidity is its own run, agreeing with its own matrix.
+    const cell = resting.cells.find((x) => x.eventId === '2024-08-05' && x.mechanismId === 'baseline')!;
+    const run = await api.call('design.openCell', { eventId: '2024-08-05', mechanismId: 'baseline', liquidity: 'resting' });
+    expect(((await api.call('runs.get', { id: run.id })).run.summary as unknown as { designOutcome: unknown }).designOutcome).toEqual(cell);
+    expect(run.name).toContain('depth ×1');
+  });
+
   it('names the field of a bad cell', async () => {
     const unknown = await rejection(api.call('design.openCell', { eventId: '2022-11-08', mechanismId: 'no-such-thing' }));
     expect(unknown.code).toBe('not_found');

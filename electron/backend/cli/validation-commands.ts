@@ -6,7 +6,8 @@
 import type { Api } from '../../../shared/contract';
 import type { DesignMatrixInfo } from '../../../shared/validation';
 import type { CliCommand, CliOutput } from './command';
-import { describePopulation } from '../../../shared/validation';
+import { describeLiquidity, describePopulation } from '../../../shared/validation';
+import { ApiError } from '../../../shared/errors';
 
 const usd = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Math.abs(x) >= 1e9 ? `$${(x / 1e9).toFixed(2)}B` : `$${(x / 1e6).toFixed(0)}M`);
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -72,14 +73,17 @@ export const VALIDATION_COMMANDS: Record<string, CliCommand> = {
   },
   design: {
     summary: 'every crash window under alternative liquidation mechanisms: amplification, liquidations, bad debt, fund drawdown, ADL, halts',
-    usage: 'design',
-    options: {},
-    async run(api, _args, out) {
+    usage: 'design [--liquidity calibrated|resting]',
+    options: { liquidity: { type: 'string' } },
+    async run(api, { values }, out) {
+      const liquidity = (values.liquidity as string | undefined) ?? 'calibrated';
+      if (liquidity !== 'calibrated' && liquidity !== 'resting') throw new ApiError('invalid_input', `--liquidity ${liquidity}: expected calibrated or resting`, { field: 'liquidity' });
       const job = `design-${process.pid}`;
       const stop = onProgress(api, out, job);
-      const matrix = await api.call('design.run', { job });
+      const matrix = await api.call('design.run', { job, liquidity });
       stop();
       out.line(`Design lab (engine ${matrix.engineVersion}; stored run #${matrix.runId}); population: ${describePopulation(matrix.parameters)}`);
+      out.line(`Liquidity: ${describeLiquidity(matrix)}`);
       for (const ev of matrix.events) {
         out.line('');
         out.line(`${ev.id} ${ev.title}: open interest ${usd(ev.openInterest.usd)}${ev.openInterest.imputed ? ' (imputed)' : ''}, depth ${usd(ev.depthUsd)} per 1%`);

@@ -11,14 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { PushEvent } from '../../../shared/contract';
 import type { OwnCandlesInfo, RunCandleColumn, RunInfo, RunParams, RunSummary } from '../../../shared/runs';
-import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type ValidationReportInfo } from '../../../shared/validation';
+import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type ValidationReportInfo } from '../../../shared/validation';
 import { ENGINE_VERSION, selectRules, type VenueRules } from '../engine';
 import { eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
-import { DEFAULT_MECHANISMS, type DesignMatrix } from '../engine/mechanisms';
+import { DEFAULT_MECHANISMS } from '../engine/mechanisms';
 import { checkLending } from '../engine/lending-check';
 import type { ValidationReport } from '../engine/validation';
 import { runInWorker } from '../jobs/job-runner';
-import type { DesignCellTaskInput, DesignCellTaskOutput, DesignTaskInput, ValidateTaskInput } from '../jobs/validation-tasks';
+import type { DesignCellTaskInput, DesignCellTaskOutput, DesignTaskInput, DesignTaskOutput, ValidateTaskInput } from '../jobs/validation-tasks';
 import type { RunStore } from '../store/runs';
 import type { HandlerGroup } from './handler-types';
 import { finiteOrNull, toRunInfo, toSummary } from './runs';
@@ -39,8 +39,9 @@ const SEED = 1;
 const CATALOG_HASH = crypto.createHash('sha256').update(JSON.stringify(CATALOG)).digest('hex').slice(0, 16);
 const MECH_HASH = crypto.createHash('sha256').update(JSON.stringify(DEFAULT_MECHANISMS)).digest('hex').slice(0, 16);
 const VALIDATION_KEY = `validation/${ENGINE_VERSION}/${CATALOG_HASH}/seed${SEED}`;
-/** `deimpact1`: mechanisms replayed on the de-impacted path (issue 9 fix); results stored before it are not reused. */
+/** `deimpact1`: mechanisms replayed on the de-impacted path (issue 9 fix); results stored before it are not reused. Then `/<liquidity>`. */
 const DESIGN_KEY = `design/${ENGINE_VERSION}/deimpact1/${CATALOG_HASH}/${MECH_HASH}/seed${SEED}`;
+const designKey = (liquidity: Liquidity): string => `${DESIGN_KEY}/${liquidity}`;
 
 export function validationHandlers(ctx: ValidationContext): HandlerGroup<ValidationMethods> {
   const pending = new Map<string, Promise<unknown>>();
@@ -114,18 +115,28 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
     }
   }
 
-  async function design(job: string | undefined): Promise<DesignMatrixInfo> {
-    const hit = stored<DesignMatrixInfo>('design', DESIGN_KEY);
+  async function design(job: string | undefined, liquidity: Liquidity): Promise<DesignMatrixInfo> {
+    const key = designKey(liquidity);
+    const hit = stored<DesignMatrixInfo>('design', key);
     if (hit) return hit;
     const r = await report(undefined);
-    return once(DESIGN_KEY, async () => {
+    return once(key, async () => {
       const evs = events();
-      const input: DesignTaskInput = { events: evs, mechanisms: [...DEFAULT_MECHANISMS], parameters: r.parameters, kappa: openInterestRatios(evs), rules: ctx.rules(), seed: SEED };
-      const matrix = await runJob<DesignMatrix>('design', input, job);
-      const info = finiteOrNull({ ...matrix, parameters: r.parameters, engineVersion: ENGINE_VERSION }) as unknown as Omit<DesignMatrixInfo, 'runId'>;
+      const input: DesignTaskInput = {
+        events: evs,
+        mechanisms: [...DEFAULT_MECHANISMS],
+        parameters: r.parameters,
+        kappa: openInterestRatios(evs),
+        rules: ctx.rules(),
+        seed: SEED,
+        calibrateDepthOn: liquidity === 'calibrated' ? CATALOG.calibration.inSample : null,
+      };
+      const matrix = await runJob<DesignTaskOutput>('design', input, job);
+      const info = finiteOrNull({ ...matrix, liquidity, parameters: r.parameters, engineVersion: ENGINE_VERSION }) as unknown as Omit<DesignMatrixInfo, 'runId'>;
       // How each event's exogenous path was de-impacted (iterations, residual, converged) goes in the stored parameters too.
       const exogenousPaths = Object.fromEntries(matrix.events.map((ev) => [ev.id, ev.exogenousPath]));
-      const runId = store('design', 'Design lab: mechanisms × six crashes', DESIGN_KEY, info, { catalog: CATALOG_HASH, mechanisms: DEFAULT_MECHANISMS, parameters: r.parameters, exogenousPaths, seed: SEED });
+      const name = `Design lab: mechanisms × six crashes (${liquidity === 'calibrated' ? `depth ×${matrix.depthMultiplier}, calibrated` : 'resting depth, stress'})`;
+      const runId = store('design', name, key, info, { catalog: CATALOG_HASH, mechanisms: DEFAULT_MECHANISMS, parameters: r.parameters, liquidity, depthMultiplier: matrix.depthMultiplier, exogenousPaths, seed: SEED });
       return { ...info, runId };
     });
   }
@@ -155,26 +166,28 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    'design.run': ({ job }) => design(job),
-    'design.openCell': async ({ eventId, mechanismId, job }): Promise<RunInfo> => {
+    'design.run': ({ job, liquidity }) => design(job, liquidity ?? 'calibrated'),
+    'design.openCell': async ({ eventId, mechanismId, liquidity = 'calibrated', job }): Promise<RunInfo> => {
       const startedAt = performance.now();
       const mechanism = DEFAULT_MECHANISMS.find((m) => m.id === mechanismId);
       if (!mechanism) throw new ApiError('not_found', `no mechanism "${mechanismId}"`, { field: 'mechanismId' });
       if (!CATALOG.events.some((e) => e.id === eventId)) throw new ApiError('not_found', `no event "${eventId}"`, { field: 'eventId' });
-      const key = `${DESIGN_KEY}/cell/${eventId}/${mechanismId}`;
+      const key = `${designKey(liquidity)}/cell/${eventId}/${mechanismId}`;
       // A cell stored before runs kept their candles (no `ownCandles`) is left as it is and replayed afresh.
       const existing = ctx.runs.list().find((r) => r.kind === 'replay' && (r.params as RunParams & { key?: string }).key === key && (r.summary as RunSummary | null)?.ownCandles);
       if (existing) return toRunInfo(existing);
       const r = await report(undefined);
+      // The matrix's depth multiplier (computed and stored first when it is not yet).
+      const { depthMultiplier } = await design(undefined, liquidity);
       return once(key, async () => {
         const evs = events();
         const event = evs.find((e) => e.event.id === eventId)!;
-        const input: DesignCellTaskInput = { event, mechanism, parameters: r.parameters, kappa: openInterestRatios(evs), rules: ctx.rules(), seed: SEED };
+        const input: DesignCellTaskInput = { event, mechanism, parameters: r.parameters, kappa: openInterestRatios(evs), rules: ctx.rules(), seed: SEED, depthMultiplier };
         const out = await runJob<DesignCellTaskOutput>('designCell', input, job);
         const res = out.result;
         const series = cellSeries(event, out);
         const { id: _id, title: _title, file, venue, lookbackFrom, from, to } = event.event;
-        const designCell = { eventId, mechanism, parameters: r.parameters, file, window: { venue, lookbackFrom, from, to }, exogenousPath: out.exogenousPath };
+        const designCell = { eventId, mechanism, parameters: r.parameters, liquidity, depthMultiplier, file, window: { venue, lookbackFrom, from, to }, exogenousPath: out.exogenousPath };
         const params = { key, datasetId: null, portfolioId: null, portfolio: null, scenario: { ...out.scenario, designCell }, seed: SEED, from: null, to: null, shock: null, rules: null };
         const ownCandles: OwnCandlesInfo = {
           exogenous: `de-impacted path: the observed candles with the baseline cascade's own price impact taken out (${out.exogenousPath.converged ? 'converged' : 'NOT converged'} in ${out.exogenousPath.iterations} iterations, residual ${out.exogenousPath.residual.toExponential(1)}); the mechanism is replayed on it`,
@@ -184,7 +197,7 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
         const id = ctx.runs.insert(
           {
             kind: 'replay',
-            name: `Design: ${eventId} × ${mechanism.label} (simulated at 1/${Math.round(out.scale)} of market size)`,
+            name: `Design: ${eventId} × ${mechanism.label}, depth ×${depthMultiplier} (simulated at 1/${Math.round(out.scale)} of market size)`,
             datasetId: null,
             portfolioId: null,
             params,

@@ -14,6 +14,9 @@ const cell = (eventId: string, mechanismId: string, amplification: number, halts
 const xp = { method: 'baseline-fixed-point' as const, iterations: 1, residual: 0, tolerance: 1e-4, converged: true, damping: 1 };
 
 const matrix: DesignMatrixInfo = {
+  liquidity: 'calibrated',
+  depthMultiplier: 1,
+  depthCalibration: null,
   mechanisms: [
     { id: 'b', label: 'Baseline', insuranceFundUsd: 1, shortfall: 'adl' },
     { id: 'a', label: 'Auction', insuranceFundUsd: 1, shortfall: 'adl' },
