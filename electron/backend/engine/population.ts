@@ -10,7 +10,7 @@
  */
 import type { CandleColumns } from './candles';
 import type { StaticBookInput } from './position-book';
-import { isolatedInverseLiquidationPrice, isolatedLinearLiquidationPrice } from './position-book';
+import { bracketColumns, isolatedLiquidationPrice } from './position-book';
 import type { SymbolRules } from './venue-rules';
 import { Prng } from './prng';
 import { assert } from './assert';
@@ -112,11 +112,7 @@ export function estimatePopulation(c: CandleColumns, endBar: number, spec: Popul
     minAfter[k] = Math.min(minAfter[k + 1]!, c.low[from + k]!);
     maxAfter[k] = Math.max(maxAfter[k + 1]!, c.high[from + k]!);
   }
-  const br = rules.brackets;
-  const floors = Float64Array.from(br, (b) => b.floor);
-  const caps = Float64Array.from(br, (b) => b.cap);
-  const mmrs = Float64Array.from(br, (b) => b.mmr);
-  const cums = Float64Array.from(br, (b) => b.cum);
+  const tiers = bracketColumns(rules);
   const cap = n * 2 * buckets.length * per;
   const side = new Int8Array(cap);
   const qtyA = new Float64Array(cap);
@@ -143,7 +139,7 @@ export function estimatePopulation(c: CandleColumns, endBar: number, spec: Popul
           const q = contract === 'inverse' ? unitNotional : unitNotional / e;
           const m = contract === 'inverse' ? unitNotional / (e * lev) : unitNotional / lev;
           opened += unitNotional;
-          const lp = contract === 'inverse' ? isolatedInverseLiquidationPrice(floors, caps, mmrs, s, q, e, m) : isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, s, q, e, m);
+          const lp = isolatedLiquidationPrice(tiers, contract, s, q, e, m);
           // Already liquidated by the look-back path after it opened: not part of the market any more.
           if ((s > 0 && minAfter[k + 1]! <= lp) || (s < 0 && maxAfter[k + 1]! >= lp)) {
             dropped++;
@@ -231,11 +227,7 @@ function agedEntries(c: CandleColumns, endBar: number, spec: PopulationSpec, rul
   let traded = 0;
   for (let i = from; i < endBar; i++) traded += c.volume[i]! * c.close[i]!;
   const target = spec.openInterest ?? participation * traded;
-  const br = rules.brackets;
-  const floors = Float64Array.from(br, (b) => b.floor);
-  const caps = Float64Array.from(br, (b) => b.cap);
-  const mmrs = Float64Array.from(br, (b) => b.mmr);
-  const cums = Float64Array.from(br, (b) => b.cum);
+  const tiers = bracketColumns(rules);
   const zs: number[] = [];
   const zw: number[] = [];
   for (let z = -AGED_GRID.zMax; z <= AGED_GRID.zMax + 1e-9; z += AGED_GRID.zStep) {
@@ -265,7 +257,7 @@ function agedEntries(c: CandleColumns, endBar: number, spec: PopulationSpec, rul
         const s = sIdx === 0 ? 1 : -1;
         for (let b = 0; b < buckets.length; b++) {
           const lev = buckets[b]!.leverage;
-          const lp = s > 0 ? e * (1 - 1 / lev) / (1 - mmrs[0]!) : e * (1 + 1 / lev) / (1 + mmrs[0]!);
+          const lp = s > 0 ? e * (1 - 1 / lev) / (1 - tiers.mmrs[0]!) : e * (1 + 1 / lev) / (1 + tiers.mmrs[0]!);
           // Already beyond its liquidation price at P: liquidated before the replay.
           if ((s > 0 && lp >= p) || (s < 0 && lp <= p) || !(lp > 0)) {
             dropped++;
@@ -299,7 +291,7 @@ function agedEntries(c: CandleColumns, endBar: number, spec: PopulationSpec, rul
     qtyA[i] = contract === 'inverse' ? notional : notional / e;
     marginA[i] = contract === 'inverse' ? notional / (e * levA[i]!) : notional / levA[i]!;
     // The tiered price (the static book recomputes it); keep positions the tiers would put beyond P out.
-    const lp = contract === 'inverse' ? isolatedInverseLiquidationPrice(floors, caps, mmrs, side[i]!, qtyA[i]!, e, marginA[i]!) : isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, side[i]!, qtyA[i]!, e, marginA[i]!);
+    const lp = isolatedLiquidationPrice(tiers, contract, side[i]!, qtyA[i]!, e, marginA[i]!);
     if ((side[i]! > 0 && lp >= p) || (side[i]! < 0 && lp <= p)) marginA[i] = Number.NaN;
   }
   let kept = 0;

@@ -88,15 +88,29 @@ export function isolatedInverseLiquidationPrice(floors: Float64Array, caps: Floa
   return side > 0 ? 0 : Number.POSITIVE_INFINITY;
 }
 
+/** A symbol's bracket table as columns, for the allocation-free liquidation-price functions. */
+export interface BracketColumns {
+  readonly floors: Float64Array;
+  readonly caps: Float64Array;
+  readonly mmrs: Float64Array;
+  readonly cums: Float64Array;
+}
+
+export function bracketColumns(rules: SymbolRules): BracketColumns {
+  const br = rules.brackets;
+  return { floors: Float64Array.from(br, (b) => b.floor), caps: Float64Array.from(br, (b) => b.cap), mmrs: Float64Array.from(br, (b) => b.mmr), cums: Float64Array.from(br, (b) => b.cum) };
+}
+
+/** Liquidation price of an isolated linear or inverse position (tiers re-selected). */
+export function isolatedLiquidationPrice(t: BracketColumns, contract: 'linear' | 'inverse', side: number, q: number, entry: number, margin: number): number {
+  return contract === 'linear' ? isolatedLinearLiquidationPrice(t.floors, t.caps, t.mmrs, t.cums, side, q, entry, margin) : isolatedInverseLiquidationPrice(t.floors, t.caps, t.mmrs, side, q, entry, margin);
+}
+
 /** Build and sort the book. Cost: one pass of margin math plus one radix argsort per side. */
 export function buildStaticBook(input: StaticBookInput, rules: SymbolRules, contract: 'linear' | 'inverse'): StaticBook {
   const n = input.side.length;
   assert(input.qty.length === n && input.entry.length === n && input.margin.length === n, 'book columns must have equal lengths');
-  const br = rules.brackets;
-  const floors = Float64Array.from(br, (b) => b.floor);
-  const caps = Float64Array.from(br, (b) => b.cap);
-  const mmrs = Float64Array.from(br, (b) => b.mmr);
-  const cums = Float64Array.from(br, (b) => b.cum);
+  const tiers = bracketColumns(rules);
   let nLong = 0;
   for (let i = 0; i < n; i++) if (input.side[i]! > 0) nLong++;
   const nShort = n - nLong;
@@ -117,7 +131,7 @@ export function buildStaticBook(input: StaticBookInput, rules: SymbolRules, cont
     const q = input.qty[i]!;
     const e = input.entry[i]!;
     const m = input.margin[i]!;
-    const p = contract === 'linear' ? isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, s, q, e, m) : isolatedInverseLiquidationPrice(floors, caps, mmrs, s, q, e, m);
+    const p = isolatedLiquidationPrice(tiers, contract, s, q, e, m);
     const bucket = inBucket ? inBucket[i]! : -1;
     if (s > 0) {
       keyLong[a] = -p; // ascending −p = descending p

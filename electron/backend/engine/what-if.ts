@@ -23,7 +23,7 @@ import type { CascadeEvent, PositionOutcome } from './cascade';
 import type { ImpactSpec } from './impact';
 import { runReplay, type ReplayResult, type ReplayScenario } from './index';
 import { estimatePopulation, POPULATION_DEFAULTS, type PopulationEstimate, type PopulationSpec } from './population';
-import { isolatedInverseLiquidationPrice, isolatedLinearLiquidationPrice } from './position-book';
+import { bracketColumns, isolatedLiquidationPrice } from './position-book';
 import { validatePortfolio, type Portfolio } from './portfolio';
 import type { StaticBookInput } from './position-book';
 import { fail, ok, type Result } from './result';
@@ -91,18 +91,14 @@ export function buildShockPopulation(
   const b = estimate.book;
   // Rescale to the start price, and drop positions already liquidatable there (born past their
   // tier's leverage): they would be liquidated at a flat price, which is not the shock's doing.
-  const br = symbolRules.brackets;
-  const floors = Float64Array.from(br, (x) => x.floor);
-  const caps = Float64Array.from(br, (x) => x.cap);
-  const mmrs = Float64Array.from(br, (x) => x.mmr);
-  const cums = Float64Array.from(br, (x) => x.cum);
+  const tiers = bracketColumns(symbolRules);
   const keep: number[] = [];
   for (let i = 0; i < b.side.length; i++) {
     const s = b.side[i]!;
     const q = contract === 'linear' ? b.qty[i]! / r : b.qty[i]!;
     const e = b.entry[i]! * r;
     const m = contract === 'linear' ? b.margin[i]! : b.margin[i]! / r;
-    const lp = contract === 'linear' ? isolatedLinearLiquidationPrice(floors, caps, mmrs, cums, s, q, e, m) : isolatedInverseLiquidationPrice(floors, caps, mmrs, s, q, e, m);
+    const lp = isolatedLiquidationPrice(tiers, contract, s, q, e, m);
     if ((s > 0 && lp >= startPrice) || (s < 0 && lp <= startPrice)) continue;
     keep.push(i);
   }
