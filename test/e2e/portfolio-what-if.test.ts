@@ -92,6 +92,14 @@ describe('portfolio what-if lab', () => {
     await page.getByTestId('portfolio-save').click();
     await page.getByTestId('portfolio-item').filter({ hasText: 'E2E desk' }).waitFor();
     expect(await page.getByTestId('status').textContent()).toContain('Saved portfolio E2E desk');
+    // Export JSON downloads what was saved (in the browser; Electron uses its Save dialog).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('portfolio-export-json').click()]);
+    expect(download.suggestedFilename()).toBe('E2E_desk.json');
+    const file = path.join(app.dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; accounts: { positions: { qty: number }[] }[] };
+    expect(exported.name).toBe('E2E desk');
+    expect(exported.accounts[0]!.positions.map((p) => p.qty)).toContain(1);
   });
 
   it('shows live metrics with the isolated-formula liquidation prices and σ from the dataset', async () => {

@@ -149,6 +149,12 @@ for (const make of [inProcess, overHttp]) {
       expect((await api.call('portfolios.export', { id: csv.id, format: 'csv' })).text).toBe(
         'id,symbol,side,qty,entry,leverage,margin,openedAt\nb1,BTCUSDT,long,1,10000,10,,\n',
       );
+      // Exported names are plain file names the desktop Save dialog accepts (no folders, no leading dot).
+      const dotted = await api.call('portfolios.importPositionsCsv', { fileName: 'b.csv', text: 'id,symbol,side,qty,entry,leverage\nb1,BTCUSDT,long,1,10000,10\n', name: '../.hidden desk', account: { id: 'main', venue: 'binance-usdm', mode: 'isolated', wallet: 0 } });
+      expect((await api.call('portfolios.export', { id: dotted.id, format: 'json' })).fileName).toBe('_.hidden_desk.json');
+      const dots = await api.call('portfolios.importPositionsCsv', { fileName: 'b.csv', text: 'id,symbol,side,qty,entry,leverage\nb1,BTCUSDT,long,1,10000,10\n', name: '...', account: { id: 'main', venue: 'binance-usdm', mode: 'isolated', wallet: 0 } });
+      expect((await api.call('portfolios.export', { id: dots.id, format: 'csv' })).fileName).toBe('portfolio.csv');
+      for (const p of [dotted, dots]) await api.call('portfolios.delete', { id: p.id });
       expect(await api.call('portfolios.delete', { id: csv.id })).toEqual({ deleted: true });
       expect((await api.call('portfolios.list', {})).map((p) => p.name)).toEqual(['desk']);
     });

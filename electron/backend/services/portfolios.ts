@@ -43,7 +43,8 @@ export function portfolioHandlers(store: PortfolioStore, now: () => number): Han
       save({ name, accounts: [{ ...account, positions: parsePositionsCsv(text, fileName) }] }),
     'portfolios.export': ({ id, format }) => {
       const { id: _id, updatedAt: _updated, ...portfolio } = require(id);
-      const base = portfolio.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+      // A plain file name the Save dialog accepts: no folders, no leading dot.
+      const base = portfolio.name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '') || 'portfolio';
       if (format === 'json') {
         return { fileName: `${base}.json`, mimeType: 'application/json', text: `${JSON.stringify(portfolio, null, 2)}\n` };
       }

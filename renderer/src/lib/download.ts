@@ -1,14 +1,9 @@
 import { SAVE_FILE_KINDS, type SaveFileRequest } from '../../../shared/bridge';
 
 /**
- * Saves text as a file: a browser download (in Electron, Chromium's download, which Electron
- * turns into its default Save dialog). Replay exports pick the transport with `saveExport`.
+ * An export as a browser download: the fallback of `saveExport`, which every export goes through
+ * (in Electron they use the native Save dialog instead).
  */
-export function downloadText(fileName: string, mimeType: string, text: string): void {
-  downloadBlob(fileName, new Blob([text], { type: mimeType }));
-}
-
-/** An export as a browser download (the fallback of `saveExport`). */
 export function downloadExport(request: SaveFileRequest): void {
   const data = typeof request.data === 'string' ? request.data : new Uint8Array(request.data);
   downloadBlob(request.fileName, new Blob([data], { type: SAVE_FILE_KINDS[request.kind].mimeType }));
