@@ -13,7 +13,7 @@ import { exactlyOnePortfolio, id, jobId, portfolioChoice, symbol, unixSeconds, u
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
 import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
-import { LIQUIDITY, type DesignMatrixInfo, type LendingCheckInfo, type ValidationReportInfo } from './validation';
+import { LIQUIDITY, type DesignMatrixInfo, type LendingCheckInfo, type RobustnessInfo, type ValidationReportInfo } from './validation';
 import { whatIfMetricsParams, whatIfMonteCarloParams, whatIfShockParams, whatIfSweepParams, type WhatIfMetrics } from './what-if';
 
 const timeframe = z
@@ -172,6 +172,7 @@ export const methods = {
   'validation.assumptions': { params: z.object({}).strict(), trusted: false },
   'validation.lending': { params: z.object({}).strict(), trusted: false },
   'validation.cancel': { params: z.object({ job: jobId }).strict(), trusted: false },
+  'validation.robustness': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
   'design.run': { params: z.object({ job: jobId.optional(), liquidity: z.enum(LIQUIDITY).optional() }).strict(), trusted: false },
   'design.openCell': {
     params: z.object({ eventId: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), mechanismId: z.string().regex(/^[a-z0-9.-]{1,40}$/), liquidity: z.enum(LIQUIDITY).optional(), job: jobId.optional() }).strict(),
@@ -232,6 +233,7 @@ export interface Results {
   'validation.assumptions': { topic: string; text: string }[];
   'validation.lending': LendingCheckInfo;
   'validation.cancel': { cancelled: boolean };
+  'validation.robustness': RobustnessInfo;
   'design.run': DesignMatrixInfo;
   'design.openCell': RunInfo;
 }

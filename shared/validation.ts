@@ -43,6 +43,26 @@ export interface EventComparisonInfo {
   longShareGap: number | null;
 }
 
+/** One alternative calibration (engine SplitResult). */
+export interface SplitResultInfo {
+  inSample: string[];
+  parameters: PopulationParametersInfo;
+  ratios: { id: string; sample: 'in' | 'out'; ratio: number; within2x: boolean }[];
+  within2x: number;
+  within2xOutOfSample: number;
+}
+
+/** How much the validation depends on which events are fitted (engine Robustness). */
+export interface RobustnessInfo {
+  reverse: SplitResultInfo;
+  leaveOneOut: SplitResultInfo[];
+  leaveOneOutWithin2x: number;
+  events: number;
+  engineVersion: string;
+  /** Stored run holding it. */
+  runId: number;
+}
+
 export interface ValidationReportInfo {
   parameters: PopulationParametersInfo;
   calibration: {

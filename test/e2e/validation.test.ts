@@ -134,7 +134,20 @@ describe('the Validation tab', () => {
     expect(score).toContain(`${report.score.within2x} of ${report.score.events}`);
     expect(score).toContain(`(${report.score.within2xOutOfSample} out of sample)`);
     expect(score).toContain(report.score.met ? '— met' : '— NOT met');
-    expect(await page.getByTestId('status').textContent()).toContain(`within 2× for ${report.score.within2x} of 6 events`);
+    // Then the other calibration splits (reverse and leave-one-out), as validation.robustness returns them.
+    await page.getByTestId('robustness').waitFor({ timeout: 120_000 });
+    const robust = await api.call('validation.robustness', {});
+    expect(await page.getByTestId('loo-row').count()).toBe(6);
+    for (const s of robust.leaveOneOut) {
+      const held = s.ratios.find((x) => x.sample === 'out')!;
+      const row = page.locator(`[data-testid=loo-row][data-event="${held.id}"]`);
+      expect(await row.locator('td').nth(1).textContent()).toBe(ratio(held.ratio));
+    }
+    expect(await page.getByTestId('loo-score').textContent()).toBe(`${robust.leaveOneOutWithin2x} of 6`);
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain(`within 2× for ${report.score.within2x} of 6 events`);
+    expect(await page.getByTestId('status').textContent()).toContain(`leave-one-out within 2× for ${robust.leaveOneOutWithin2x} of 6`);
+    await page.getByTestId('robustness').scrollIntoViewIfNeeded();
+    await shot('02b-robustness');
   });
 
   it('draws estimated liquidations per bar under the observed price, per event', async () => {

@@ -87,6 +87,32 @@ describe('validation.run', () => {
     expect((await rejection(api.call('runs.get', { id: a.runId + 1 }))).code).toBe('not_found');
   });
 
+  it('recalibrates on the reverse split and leaving each event out, in a worker, and stores it once', async () => {
+    const api = fresh('robustness');
+    const r = await api.call('validation.robustness', { job: 'rb-1' });
+    const ids = catalog.events.map((e) => e.id);
+    // Reverse: fitted on the three the catalog keeps out of sample.
+    expect(r.reverse.inSample).toEqual(ids.filter((id) => !catalog.calibration.inSample.includes(id)));
+    expect(r.reverse.ratios.filter((x) => x.sample === 'out').map((x) => x.id)).toEqual(catalog.calibration.inSample);
+    // Leave-one-out: six fits, each on five, each predicting the sixth; the score counts those within 2×.
+    expect(r.leaveOneOut).toHaveLength(6);
+    const held = r.leaveOneOut.map((s) => {
+      expect(s.inSample).toHaveLength(5);
+      const out = s.ratios.filter((x) => x.sample === 'out');
+      expect(out).toHaveLength(1);
+      expect(s.inSample).not.toContain(out[0]!.id);
+      expect(out[0]!.within2x).toBe(out[0]!.ratio >= 0.5 && out[0]!.ratio <= 2);
+      return out[0]!;
+    });
+    expect(held.map((h) => h.id)).toEqual(ids);
+    expect(r.leaveOneOutWithin2x).toBe(held.filter((h) => h.within2x).length);
+    // The reverse split is a real recalibration: it finds other parameters than the chronological fit.
+    const chronological = await api.call('validation.run', {});
+    expect(r.reverse.parameters).not.toEqual(chronological.parameters);
+    expect(api.pushes.some((e) => e.type === 'progress' && e.job === 'rb-1' && e.done === e.total)).toBe(true);
+    expect(await api.call('validation.robustness', {})).toEqual(r);
+  });
+
   it('lists the assumptions, the circuit-breaker finding among them', async () => {
     const api = fresh('assumptions');
     const list = await api.call('validation.assumptions', {});

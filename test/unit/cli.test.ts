@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/backend/cli/main';
 import { deimpactLine } from '../../electron/backend/cli/validation-commands';
-import type { DesignMatrixInfo } from '../../shared/validation';
+import type { DesignMatrixInfo, RobustnessInfo, ValidationReportInfo } from '../../shared/validation';
 import { SHARED_DATA, tempDir } from '../helpers/temp';
 
 const dir = tempDir();
@@ -140,4 +140,30 @@ describe('npm run cli — design', () => {
       expect(line).toContain(`residual ${x.residual.toExponential(2)}`);
     }
   }, 120_000);
+});
+
+describe('npm run cli — validate', () => {
+  it('prints the score, the other calibration splits and the lending check; --json holds what the text says', async () => {
+    const vdb = path.join(dir, 'validate.db');
+    const text = await cli('validate', '--db', vdb);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    const json = await cli('validate', '--db', vdb, '--json');
+    expect(json.code).toBe(0);
+    const { report, robustness } = JSON.parse(json.stdout) as { report: ValidationReportInfo; robustness: RobustnessInfo };
+    expect(text.stdout).toContain(`Within 2×: ${report.score.within2x} of 6 (${report.score.within2xOutOfSample} out of sample)`);
+    expect(text.stdout).toContain(`leave-one-out, ${robustness.leaveOneOutWithin2x} of 6 held-out events within 2×`);
+    for (const s of robustness.leaveOneOut) {
+      const held = s.ratios.find((x) => x.sample === 'out')!;
+      expect(text.stdout).toContain(`  ${held.id} held out: ratio ${held.ratio.toFixed(2)}${held.within2x ? '' : ' (miss)'}`);
+    }
+    // The assumptions name the aged population and the owners' reaction.
+    expect(text.stdout).toContain('Owners reacting');
+  }, 120_000);
+
+  it('refuses an unknown --liquidity for design, naming the flag', async () => {
+    const r = await cli('design', '--liquidity', 'deep', '--db', path.join(dir, 'design-bad.db'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--liquidity deep: expected calibrated or resting');
+  });
 });

@@ -64,11 +64,18 @@ export const VALIDATION_COMMANDS: Record<string, CliCommand> = {
       out.line('Observed figures and their sources:');
       for (const e of report.events) out.line(`  ${e.id}: ${usd(e.observed.btcNotional)} — ${e.observed.btcRule}. Source: ${e.observed.source}`);
       out.line(`Scaling: ${report.scaling}`);
+      const robust = await api.call('validation.robustness', {});
+      out.line('');
+      out.line(`Other calibration splits: fitted on ${robust.reverse.inSample.join(', ')}, within 2× for ${robust.reverse.within2x} of ${robust.events} (${robust.reverse.within2xOutOfSample} out of sample); leave-one-out, ${robust.leaveOneOutWithin2x} of ${robust.events} held-out events within 2×:`);
+      for (const s of robust.leaveOneOut) {
+        const held = s.ratios.find((x) => x.sample === 'out');
+        if (held) out.line(`  ${held.id} held out: ratio ${held.ratio.toFixed(2)}${held.within2x ? '' : ' (miss)'}; fit: ${describePopulation(s.parameters)}`);
+      }
       out.line('');
       out.line(`Lending check (${lending.source}):`);
       for (const f of lending.findings) out.line(`  - ${f}`);
       const assumptions = await printAssumptions(api, out);
-      out.result({ report, lending, assumptions });
+      out.result({ report, robustness: robust, lending, assumptions });
     },
   },
   design: {

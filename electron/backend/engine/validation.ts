@@ -456,3 +456,51 @@ export function eventWindow(all: CandleColumns, event: ValidationEvent): EventCa
   const b = barIndexAt(all.time, isoSeconds(event.to));
   return { event, candles: sliceCandles(all, a, b) };
 }
+
+/** One alternative calibration: which events it was fitted on, what it found, and the ratios it gives. */
+export interface SplitResult {
+  readonly inSample: readonly string[];
+  readonly parameters: PopulationParameters;
+  readonly ratios: readonly { readonly id: string; readonly sample: 'in' | 'out'; readonly ratio: number; readonly within2x: boolean }[];
+  readonly within2x: number;
+  readonly within2xOutOfSample: number;
+}
+
+/**
+ * How much the result depends on which events are fitted: the reverse chronological split (fit
+ * on the events the catalog keeps out of sample) and leave-one-out (each event predicted by a
+ * calibration on the five others). Every split recalibrates the whole grid.
+ */
+export interface Robustness {
+  readonly reverse: SplitResult;
+  readonly leaveOneOut: readonly SplitResult[];
+  /** Held-out events within 2× under leave-one-out. */
+  readonly leaveOneOutWithin2x: number;
+  readonly events: number;
+}
+
+export function robustness(events: readonly EventCandles[], inSample: readonly string[], rules: readonly VenueRules[], onStep?: () => boolean | void): Result<Robustness> {
+  const split = (fit: readonly string[]): Result<SplitResult> => {
+    const r = validate(events, fit, rules, onStep ? { onStep } : {});
+    if (!r.ok) return r;
+    const ratios = r.value.events.map((e) => ({ id: e.id, sample: e.sample, ratio: e.ratio, within2x: e.within2x }));
+    return ok({ inSample: [...fit], parameters: r.value.parameters, ratios, within2x: r.value.score.within2x, within2xOutOfSample: r.value.score.within2xOutOfSample });
+  };
+  const ids = events.map((e) => e.event.id);
+  const reverse = split(ids.filter((id) => !inSample.includes(id)));
+  if (!reverse.ok) return reverse;
+  const loo: SplitResult[] = [];
+  for (const held of ids) {
+    const s = split(ids.filter((id) => id !== held));
+    if (!s.ok) return s;
+    loo.push(s.value);
+  }
+  const within = loo.filter((s) => s.ratios.some((x) => x.sample === 'out' && x.within2x)).length;
+  return ok({ reverse: reverse.value, leaveOneOut: loo, leaveOneOutWithin2x: within, events: ids.length });
+}
+
+/** Replays `robustness` makes (for progress): per split, the grid on its fitted events plus every event. */
+export function robustnessSteps(events: number, inSample: number, grid: CalibrationGrid = CALIBRATION_GRID): number {
+  const points = grid.leverageScale.length * grid.meanAgeDays.length * grid.reactionMinutes.length;
+  return points * (events - inSample) + events + events * (points * (events - 1) + events);
+}

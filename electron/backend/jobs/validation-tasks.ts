@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { Result, ReplayResult, ReplayScenario, VenueRules } from '../engine';
-import { CALIBRATION_GRID, validate, type EventCandles, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
+import { CALIBRATION_GRID, robustness, robustnessSteps, validate, type EventCandles, type Robustness, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
 import { baselineOf, calibrateDepth, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, DEPTH_MULTIPLIERS, planCell, replayCell, runDesignLab, withDepth, type DeimpactInfo, type DepthCalibration, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
 import type { TaskContext } from './protocol';
 
@@ -59,6 +59,11 @@ export const VALIDATION_TASKS = {
     const total = (input.fixed ? 0 : g.leverageScale.length * g.meanAgeDays.length * g.reactionMinutes.length * input.inSample.length) + input.events.length;
     let done = 0;
     return unwrap(validate(input.events, input.inSample, input.rules, { ...(input.fixed ? { fixed: input.fixed } : {}), onStep: () => void context.progress(++done, total, 'replaying crash windows') }));
+  },
+  robustness(input: ValidateTaskInput, context: TaskContext): Robustness {
+    const total = robustnessSteps(input.events.length, input.inSample.length);
+    let done = 0;
+    return unwrap(robustness(input.events, input.inSample, input.rules, () => void context.progress(++done, total, 'recalibrating on other splits')));
   },
   design(input: DesignTaskInput, context: TaskContext): DesignTaskOutput {
     let depthCalibration: DepthCalibration | null = null;

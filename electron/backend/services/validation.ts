@@ -11,12 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { PushEvent } from '../../../shared/contract';
 import type { OwnCandlesInfo, RunCandleColumn, RunInfo, RunParams, RunSummary } from '../../../shared/runs';
-import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type ValidationReportInfo } from '../../../shared/validation';
+import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type RobustnessInfo, type ValidationReportInfo } from '../../../shared/validation';
 import { ENGINE_VERSION, selectRules, type VenueRules } from '../engine';
 import { eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
 import { DEFAULT_MECHANISMS } from '../engine/mechanisms';
 import { checkLending } from '../engine/lending-check';
-import type { ValidationReport } from '../engine/validation';
+import type { Robustness, ValidationReport } from '../engine/validation';
 import { runInWorker } from '../jobs/job-runner';
 import type { DesignCellTaskInput, DesignCellTaskOutput, DesignTaskInput, DesignTaskOutput, ValidateTaskInput } from '../jobs/validation-tasks';
 import type { RunStore } from '../store/runs';
@@ -24,7 +24,7 @@ import type { HandlerGroup } from './handler-types';
 import { finiteOrNull, toRunInfo, toSummary } from './runs';
 import { CATALOG, JUPITER_FILE, readEventCandles, readLendingRecords, sharedDataDir } from './validation-data';
 
-type ValidationMethods = 'validation.run' | 'validation.assumptions' | 'validation.lending' | 'validation.cancel' | 'design.run' | 'design.openCell';
+type ValidationMethods = 'validation.run' | 'validation.assumptions' | 'validation.lending' | 'validation.cancel' | 'validation.robustness' | 'design.run' | 'design.openCell';
 
 export interface ValidationContext {
   runs: RunStore;
@@ -143,6 +143,18 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
 
   return {
     'validation.run': ({ job }) => report(job),
+    'validation.robustness': async ({ job }): Promise<RobustnessInfo> => {
+      const key = `${VALIDATION_KEY}/robustness`;
+      const hit = stored<RobustnessInfo>('validation', key);
+      if (hit) return hit;
+      return once(key, async () => {
+        const input: ValidateTaskInput = { events: events(), inSample: CATALOG.calibration.inSample, rules: ctx.rules() };
+        const result = await runJob<Robustness>('robustness', input, job);
+        const info = finiteOrNull({ ...result, engineVersion: ENGINE_VERSION }) as unknown as Omit<RobustnessInfo, 'runId'>;
+        const runId = store('validation', 'Model validation: other calibration splits', key, info, { catalog: CATALOG_HASH, seed: SEED });
+        return { ...info, runId };
+      });
+    },
     'validation.assumptions': () => ASSUMPTIONS.map((a) => ({ ...a })),
     'validation.lending': (): LendingCheckInfo => {
       const dir = dataDir();
