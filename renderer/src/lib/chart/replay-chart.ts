@@ -13,8 +13,9 @@
  * cursor, which `update()` replaces in place as the cursor steps inside it. The cursor stays a
  * stored-bar index; per-bar overlays go to their bucket (markers at the bucket's time once
  * their bar is reached, liquidated notional summed per bucket up to the cursor, the effective
- * price and the margin ratio as of the cursor). The liquidation-map band is per stored bar and
- * is hidden at a higher interval.
+ * price and the margin ratio as of the cursor). The liquidation-map band gets one column per
+ * bucket, each showing the map at the bucket's last stored bar, the forming one at the cursor's
+ * bar (lib/replay/heat-columns.ts).
  */
 import {
   CandlestickSeries,
@@ -42,6 +43,7 @@ import { HeatBandPrimitive } from './heat-band-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { barIndexAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
+import { heatColumns } from '../replay/heat-columns';
 
 /** Everything the chart draws, precomputed once per opened run. */
 export interface ReplayFrames {
@@ -197,7 +199,7 @@ export class ReplayChart {
     const built = buildMarkers(f, this.buckets);
     this.ownMarkers = built.markers;
     this.markerBars = built.bars;
-    this.heat.setMap(this.buckets ? null : (f.overlay?.map ?? null), f.detail.series.time.length, f.firstBar, this.heatLog);
+    this.heat.setMap(f.overlay?.map ?? null, heatColumns(this.buckets, f.firstBar, f.detail.series.time.length), this.heatLog);
     this.lines.setLines(buildLines(f, this.buckets));
   }
 
@@ -351,6 +353,11 @@ export class ReplayChart {
     if (!this.frames) return null;
     const i = barIndexAt(this.frames.candles.time, time);
     return i >= 0 ? i : null;
+  }
+
+  /** The heat band's columns at the cursor and the replayed bar each shows (null: no band). */
+  heatBandShown(): { firstLogical: number; columnBars: number[] } | null {
+    return this.heat.shown();
   }
 
   screenshot(): HTMLCanvasElement {
