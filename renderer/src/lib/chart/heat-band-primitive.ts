@@ -10,8 +10,9 @@
  * bar; the column forming at the cursor is overwritten with the state at the cursor's bar
  * (and restored when the cursor leaves it), so the band never shows a bar after the cursor.
  */
-import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, Logical, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
+import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
+import { PanePrimitive } from './pane-primitive';
 import { heatPixels, type HeatMap } from '../replay/heat-band';
 import { columnBarsAt, type HeatColumns } from '../replay/heat-columns';
 
@@ -29,34 +30,15 @@ interface Rendered {
   patched: number;
 }
 
-export class HeatBandPrimitive implements ISeriesPrimitive<Time> {
-  private chart: IChartApi | null = null;
-  private series: ISeriesApi<SeriesType> | null = null;
-  private requestUpdate: (() => void) | null = null;
+export class HeatBandPrimitive extends PanePrimitive {
   private rendered: Rendered | null = null;
   private map: HeatMap | null = null;
   private columns: HeatColumns | null = null;
   private cursor = -1;
   private log = false;
-  private readonly view: IPrimitivePaneView;
 
   constructor() {
-    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
-    this.view = { zOrder: () => 'bottom', renderer: () => renderer };
-  }
-
-  attached(param: SeriesAttachedParameter<Time>): void {
-    this.chart = param.chart as IChartApi;
-    this.series = param.series;
-    this.requestUpdate = param.requestUpdate;
-  }
-
-  detached(): void {
-    this.chart = this.series = this.requestUpdate = null;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return [this.view];
+    super('bottom');
   }
 
   /** New map and band columns (a null map hides the band). */
@@ -66,7 +48,7 @@ export class HeatBandPrimitive implements ISeriesPrimitive<Time> {
     this.log = log;
     this.rendered = map && columns.columnOf.length > 0 ? render(map, columns, log) : null;
     this.patch();
-    this.requestUpdate?.();
+    this.requestUpdate();
   }
 
   setLog(log: boolean): void {
@@ -103,7 +85,7 @@ export class HeatBandPrimitive implements ISeriesPrimitive<Time> {
     }
   }
 
-  private draw(target: CanvasRenderingTarget2D): void {
+  protected draw(target: CanvasRenderingTarget2D): void {
     const { rendered: r, chart, series } = this;
     const forming = r?.columns.columnOf[this.cursor];
     if (!r || forming === undefined || !chart || !series) return;

@@ -5,8 +5,9 @@
  * each: 1,000 price lines cost ~24 ms of script per frame, almost all in their axis labels.
  * Here lines are batched into one path per kind, and only the few nearest the price get a label.
  */
-import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, Logical, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
+import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
+import { PanePrimitive } from './pane-primitive';
 
 export interface PriceLineSpec {
   readonly price: number;
@@ -20,40 +21,21 @@ export interface PriceLineSpec {
 
 const COLORS = { liquidation: '#ff6b6b', 'margin-call': '#f5b942' } as const;
 
-export class PositionLinesPrimitive implements ISeriesPrimitive<Time> {
-  private chart: IChartApi | null = null;
-  private series: ISeriesApi<SeriesType> | null = null;
-  private requestUpdate: (() => void) | null = null;
+export class PositionLinesPrimitive extends PanePrimitive {
   private lines: readonly PriceLineSpec[] = [];
   private cursorBar = -1;
   private labelPrice = 0;
   private readonly labels: number;
-  private readonly view: IPrimitivePaneView;
 
   /** `labels`: how many lines nearest the price get a title. */
   constructor(labels = 6) {
+    super('normal');
     this.labels = labels;
-    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
-    this.view = { zOrder: () => 'normal', renderer: () => renderer };
-  }
-
-  attached(param: SeriesAttachedParameter<Time>): void {
-    this.chart = param.chart as IChartApi;
-    this.series = param.series;
-    this.requestUpdate = param.requestUpdate;
-  }
-
-  detached(): void {
-    this.chart = this.series = this.requestUpdate = null;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return [this.view];
   }
 
   setLines(lines: readonly PriceLineSpec[]): void {
     this.lines = lines;
-    this.requestUpdate?.();
+    this.requestUpdate();
   }
 
   /** Cut at the chart bar of the cursor; `price` picks which lines get labels. */
@@ -62,7 +44,7 @@ export class PositionLinesPrimitive implements ISeriesPrimitive<Time> {
     this.labelPrice = price;
   }
 
-  private draw(target: CanvasRenderingTarget2D): void {
+  protected draw(target: CanvasRenderingTarget2D): void {
     const { chart, series } = this;
     if (!chart || !series || this.lines.length === 0) return;
     const ts = chart.timeScale();
