@@ -8,21 +8,24 @@
 import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 import { PanePrimitive } from './pane-primitive';
+import { lineSpanAt } from '../replay/cursor';
 
 export interface PriceLineSpec {
   readonly price: number;
   readonly kind: 'liquidation' | 'margin-call';
   readonly title: string;
-  /** Chart bar index where the line starts (the position opened). */
-  readonly fromBar: number;
-  /** Chart bar index where it ends (liquidated), or null: open to the right edge. */
-  readonly toBar: number | null;
+  /** Chart bar (a stored bar) where the position opened: the line starts there. */
+  readonly openBar: number;
+  /** Chart bar where it was liquidated (the line ends there once the cursor reaches it), or null. */
+  readonly liquidatedBar: number | null;
 }
 
 const COLORS = { liquidation: '#ff6b6b', 'margin-call': '#f5b942' } as const;
 
 export class PositionLinesPrimitive extends PanePrimitive {
   private lines: readonly PriceLineSpec[] = [];
+  /** Chart logical index of a chart bar (its interval's at a higher replay interval). */
+  private logicalOf: (chartBar: number) => number = (chartBar) => chartBar;
   private cursorBar = -1;
   private labelPrice = 0;
   private readonly labels: number;
@@ -33,12 +36,18 @@ export class PositionLinesPrimitive extends PanePrimitive {
     this.labels = labels;
   }
 
-  setLines(lines: readonly PriceLineSpec[]): void {
+  /** `logicalOf`: where a chart bar is drawn (the identity at the stored interval). */
+  setLines(lines: readonly PriceLineSpec[], logicalOf: (chartBar: number) => number): void {
     this.lines = lines;
+    this.logicalOf = logicalOf;
     this.requestUpdate();
   }
 
-  /** Cut at the chart bar of the cursor; `price` picks which lines get labels. */
+  /**
+   * Cut at the cursor's chart bar (a stored bar, also at a higher interval: whether a line has
+   * opened or ended is decided at stored bars, so a liquidation later in the forming interval
+   * does not show early); `price` picks which lines get labels.
+   */
   setCursor(chartBar: number, price: number): void {
     this.cursorBar = chartBar;
     this.labelPrice = price;
@@ -51,14 +60,15 @@ export class PositionLinesPrimitive extends PanePrimitive {
     const visible: { x0: number; x1: number; y: number; line: PriceLineSpec }[] = [];
     target.useMediaCoordinateSpace(({ context, mediaSize }) => {
       const right = mediaSize.width;
-      const cursorX = ts.logicalToCoordinate(this.cursorBar as Logical) ?? right;
+      const x = (chartBar: number): number | null => ts.logicalToCoordinate(this.logicalOf(chartBar) as Logical);
+      const cursorX = x(this.cursorBar) ?? right;
       for (const line of this.lines) {
-        if (line.fromBar > this.cursorBar) continue; // not opened yet at the cursor
+        const span = lineSpanAt(line.openBar, line.liquidatedBar, this.cursorBar);
+        if (span === null) continue; // not opened yet at the cursor
         const y = series.priceToCoordinate(line.price);
         if (y === null || y < 0 || y > mediaSize.height) continue;
-        const x0 = Math.max(0, ts.logicalToCoordinate(line.fromBar as Logical) ?? 0);
-        const ended = line.toBar !== null && line.toBar <= this.cursorBar;
-        const x1 = ended ? (ts.logicalToCoordinate(line.toBar as Logical) ?? cursorX) : right;
+        const x0 = Math.max(0, x(span.from) ?? 0);
+        const x1 = span.to !== null ? (x(span.to) ?? cursorX) : right;
         if (x1 <= x0) continue;
         visible.push({ x0, x1, y, line });
       }

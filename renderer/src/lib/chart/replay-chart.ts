@@ -200,7 +200,7 @@ export class ReplayChart {
     this.ownMarkers = built.markers;
     this.markerBars = built.bars;
     this.heat.setMap(f.overlay?.map ?? null, heatColumns(this.buckets, f.firstBar, f.detail.series.time.length), this.heatLog);
-    this.lines.setLines(buildLines(f, this.buckets));
+    this.lines.setLines(buildLines(f), (chartBar) => this.logical(chartBar));
   }
 
   /** Chart logical index of chart bar `i` (its bucket at a higher interval). */
@@ -333,7 +333,7 @@ export class ReplayChart {
     const f = this.frames!;
     const k = this.cursor;
     this.heat.setCursor(k);
-    this.lines.setCursor(this.logical(f.firstBar + k), f.detail.series.exogenousClose[k] ?? 0);
+    this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
     // Markers change only when the cursor crosses an event bar.
     let n = 0;
     while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
@@ -414,21 +414,18 @@ function buildMarkers(f: ReplayFrames, buckets: Buckets | null): { markers: Seri
   return { markers: out.map((o) => o.marker), bars: out.map((o) => o.bar) };
 }
 
-function buildLines(f: ReplayFrames, buckets: Buckets | null): PriceLineSpec[] {
+/** Position lines in chart bars (stored bars): from the bar each position opened to its first liquidation. */
+function buildLines(f: ReplayFrames): PriceLineSpec[] {
   const lines: PriceLineSpec[] = [];
   const liquidated = new Map<string, number>();
-  // Chart logical index of a chart bar: the bar itself, or its bucket at a higher interval.
-  const logical = (i: number): number => (buckets ? buckets.of[i]! - buckets.of[0]! : i);
   f.detail.events.forEach((e, i) => {
-    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, logical(f.firstBar + f.eventBar[i]!));
+    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, f.firstBar + f.eventBar[i]!);
   });
   for (const p of f.overlay?.positions ?? []) {
-    const from = logical(p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt)));
-    const to = liquidated.get(p.id) ?? null;
-    if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, fromBar: from, toBar: to });
-    if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, fromBar: from, toBar: to });
+    const openBar = p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt));
+    const liquidatedBar = liquidated.get(p.id) ?? null;
+    if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, openBar, liquidatedBar });
+    if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, openBar, liquidatedBar });
   }
   return lines;
 }
-
-
