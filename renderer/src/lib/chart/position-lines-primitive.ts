@@ -3,7 +3,8 @@
  * primitive (partial-price-line style: each line starts at the bar its position opened and
  * ends at the bar it was liquidated). DESIGN.md §5 measured why not one `createPriceLine`
  * each: 1,000 price lines cost ~24 ms of script per frame, almost all in their axis labels.
- * Here lines are batched into one path per kind, and only the few nearest the price get a label.
+ * Here lines are batched into one path per kind, kept as a bitmap that is redrawn only when the
+ * lines' geometry changes, and only the few nearest the price get a label (drawn every frame).
  */
 import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
@@ -29,6 +30,8 @@ export class PositionLinesPrimitive extends PanePrimitive {
   private cursorBar = -1;
   private labelPrice = 0;
   private readonly labels: number;
+  /** The dashed lines last drawn, and the geometry they were drawn for (see linesLayer). */
+  private layer: { canvas: HTMLCanvasElement; key: Float64Array } | null = null;
 
   /** `labels`: how many lines nearest the price get a title. */
   constructor(labels = 6) {
@@ -57,8 +60,8 @@ export class PositionLinesPrimitive extends PanePrimitive {
     const { chart, series } = this;
     if (!chart || !series || this.lines.length === 0) return;
     const ts = chart.timeScale();
-    const visible: { x0: number; x1: number; y: number; line: PriceLineSpec }[] = [];
-    target.useMediaCoordinateSpace(({ context, mediaSize }) => {
+    const visible: Visible[] = [];
+    target.useMediaCoordinateSpace(({ mediaSize }) => {
       const right = mediaSize.width;
       const x = (chartBar: number): number | null => ts.logicalToCoordinate(this.logicalOf(chartBar) as Logical);
       const cursorX = x(this.cursorBar) ?? right;
@@ -72,23 +75,15 @@ export class PositionLinesPrimitive extends PanePrimitive {
         if (x1 <= x0) continue;
         visible.push({ x0, x1, y, line });
       }
+    });
+    target.useBitmapCoordinateSpace(({ context, bitmapSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
+      context.drawImage(this.linesLayer(visible, bitmapSize.width, bitmapSize.height, hr, vr), 0, 0);
+    });
+    target.useMediaCoordinateSpace(({ context, mediaSize }) => {
+      const right = mediaSize.width;
       context.save();
       context.lineWidth = 1;
-      context.setLineDash([5, 4]);
-      for (const kind of ['margin-call', 'liquidation'] as const) {
-        context.beginPath();
-        for (const v of visible) {
-          if (v.line.kind !== kind) continue;
-          const y = Math.round(v.y) + 0.5;
-          context.moveTo(v.x0, y);
-          context.lineTo(v.x1, y);
-        }
-        context.strokeStyle = COLORS[kind];
-        context.globalAlpha = kind === 'liquidation' ? 0.9 : 0.7;
-        context.stroke();
-      }
       context.setLineDash([]);
-      context.globalAlpha = 1;
       // Labels: only the few still-open lines nearest the price, so they stay readable.
       const open = visible.filter((v) => v.x1 >= right - 1);
       open.sort((a, b) => Math.abs(a.line.price - this.labelPrice) - Math.abs(b.line.price - this.labelPrice));
@@ -112,4 +107,58 @@ export class PositionLinesPrimitive extends PanePrimitive {
       context.restore();
     });
   }
+
+  /**
+   * The dashed lines as a pane-sized bitmap, redrawn only when what it shows changes: the key is
+   * the drawn geometry itself (each line's kind, ends and row, and the bitmap size), so a new
+   * price scale, a line opening or ending, or a resize redraws it, and nothing else does.
+   * Compositing the layer over the pane gives the same pixels as stroking on the pane (source-over
+   * is associative); it saves re-rasterising ~1,000 dashed paths on every step.
+   */
+  private linesLayer(visible: readonly Visible[], width: number, height: number, hr: number, vr: number): HTMLCanvasElement {
+    const key = new Float64Array(4 + 4 * visible.length);
+    key[0] = width;
+    key[1] = height;
+    key[2] = hr;
+    key[3] = vr;
+    visible.forEach((v, i) => {
+      key.set([v.line.kind === 'liquidation' ? 1 : 0, v.x0, v.x1, Math.round(v.y)], 4 + 4 * i);
+    });
+    const layer = this.layer;
+    if (layer && sameKey(layer.key, key)) return layer.canvas;
+    const canvas = layer?.canvas ?? document.createElement('canvas');
+    canvas.width = width; // also clears it
+    canvas.height = height;
+    const context = canvas.getContext('2d')!;
+    context.setTransform(hr, 0, 0, vr, 0, 0);
+    context.lineWidth = 1;
+    context.setLineDash([5, 4]);
+    for (const kind of ['margin-call', 'liquidation'] as const) {
+      context.beginPath();
+      for (const v of visible) {
+        if (v.line.kind !== kind) continue;
+        const y = Math.round(v.y) + 0.5;
+        context.moveTo(v.x0, y);
+        context.lineTo(v.x1, y);
+      }
+      context.strokeStyle = COLORS[kind];
+      context.globalAlpha = kind === 'liquidation' ? 0.9 : 0.7;
+      context.stroke();
+    }
+    this.layer = { canvas, key };
+    return canvas;
+  }
+}
+
+interface Visible {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y: number;
+  readonly line: PriceLineSpec;
+}
+
+function sameKey(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
