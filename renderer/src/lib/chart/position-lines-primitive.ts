@@ -3,13 +3,14 @@
  * primitive (partial-price-line style: each line starts at the bar its position opened and
  * ends at the bar it was liquidated). DESIGN.md §5 measured why not one `createPriceLine`
  * each: 1,000 price lines cost ~24 ms of script per frame, almost all in their axis labels.
- * Here lines are batched into one path per kind, kept as a bitmap that is redrawn only when the
- * lines' geometry changes, and only the few nearest the price get a label (drawn every frame).
+ * Here the lines are kept as a bitmap redrawn only where they change (dashed-lines-layer.ts), and
+ * only the few nearest the price get a label (drawn every frame).
  */
 import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 import { PanePrimitive } from './pane-primitive';
 import { lineSpanAt } from '../replay/cursor';
+import { DashedLinesLayer, DASHED_STYLE } from './dashed-lines-layer';
 
 export interface PriceLineSpec {
   readonly price: number;
@@ -21,7 +22,7 @@ export interface PriceLineSpec {
   readonly liquidatedBar: number | null;
 }
 
-const COLORS = { liquidation: '#ff6b6b', 'margin-call': '#f5b942' } as const;
+const COLORS = { liquidation: DASHED_STYLE.liquidation.color, 'margin-call': DASHED_STYLE['margin-call'].color } as const;
 
 export class PositionLinesPrimitive extends PanePrimitive {
   private lines: readonly PriceLineSpec[] = [];
@@ -30,8 +31,8 @@ export class PositionLinesPrimitive extends PanePrimitive {
   private cursorBar = -1;
   private labelPrice = 0;
   private readonly labels: number;
-  /** The dashed lines last drawn, and the geometry they were drawn for (see linesLayer). */
-  private layer: { canvas: HTMLCanvasElement; key: Float64Array } | null = null;
+  /** The dashed lines as a bitmap, redrawn only where they change (see dashed-lines-layer.ts). */
+  private readonly layer = new DashedLinesLayer();
 
   /** `labels`: how many lines nearest the price get a title. */
   constructor(labels = 6) {
@@ -77,7 +78,8 @@ export class PositionLinesPrimitive extends PanePrimitive {
       }
     });
     target.useBitmapCoordinateSpace(({ context, bitmapSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
-      context.drawImage(this.linesLayer(visible, bitmapSize.width, bitmapSize.height, hr, vr), 0, 0);
+      const segments = visible.map((v) => ({ kind: v.line.kind, x0: v.x0, x1: v.x1, row: Math.round(v.y) }));
+      context.drawImage(this.layer.update(segments, bitmapSize.width, bitmapSize.height, hr, vr), 0, 0);
     });
     target.useMediaCoordinateSpace(({ context, mediaSize }) => {
       const right = mediaSize.width;
@@ -107,47 +109,6 @@ export class PositionLinesPrimitive extends PanePrimitive {
       context.restore();
     });
   }
-
-  /**
-   * The dashed lines as a pane-sized bitmap, redrawn only when what it shows changes: the key is
-   * the drawn geometry itself (each line's kind, ends and row, and the bitmap size), so a new
-   * price scale, a line opening or ending, or a resize redraws it, and nothing else does.
-   * Compositing the layer over the pane gives the same pixels as stroking on the pane (source-over
-   * is associative); it saves re-rasterising ~1,000 dashed paths on every step.
-   */
-  private linesLayer(visible: readonly Visible[], width: number, height: number, hr: number, vr: number): HTMLCanvasElement {
-    const key = new Float64Array(4 + 4 * visible.length);
-    key[0] = width;
-    key[1] = height;
-    key[2] = hr;
-    key[3] = vr;
-    visible.forEach((v, i) => {
-      key.set([v.line.kind === 'liquidation' ? 1 : 0, v.x0, v.x1, Math.round(v.y)], 4 + 4 * i);
-    });
-    const layer = this.layer;
-    if (layer && sameKey(layer.key, key)) return layer.canvas;
-    const canvas = layer?.canvas ?? document.createElement('canvas');
-    canvas.width = width; // also clears it
-    canvas.height = height;
-    const context = canvas.getContext('2d')!;
-    context.setTransform(hr, 0, 0, vr, 0, 0);
-    context.lineWidth = 1;
-    context.setLineDash([5, 4]);
-    for (const kind of ['margin-call', 'liquidation'] as const) {
-      context.beginPath();
-      for (const v of visible) {
-        if (v.line.kind !== kind) continue;
-        const y = Math.round(v.y) + 0.5;
-        context.moveTo(v.x0, y);
-        context.lineTo(v.x1, y);
-      }
-      context.strokeStyle = COLORS[kind];
-      context.globalAlpha = kind === 'liquidation' ? 0.9 : 0.7;
-      context.stroke();
-    }
-    this.layer = { canvas, key };
-    return canvas;
-  }
 }
 
 interface Visible {
@@ -155,10 +116,4 @@ interface Visible {
   readonly x1: number;
   readonly y: number;
   readonly line: PriceLineSpec;
-}
-
-function sameKey(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -29,6 +29,7 @@ import {
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type LineData,
+  type Logical,
   type HistogramData,
   type MouseEventParams,
   type SeriesMarker,
@@ -40,6 +41,7 @@ import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shar
 import { CHART_COLORS } from './candle-chart';
 import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 import { HeatBandPrimitive } from './heat-band-primitive';
+import { withCachedPrimitives } from './cached-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { barIndexAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
@@ -77,6 +79,7 @@ export class ReplayChart {
   private frames: ReplayFrames | null = null;
   private cursor = -1;
   private markerCount = -1;
+  private markersVersion = 0;
   private readonly stopFollowing: () => void;
   private ownMarkers: SeriesMarker<Time>[] = [];
   /** Replayed bar of each of ownMarkers (same order): a marker shows once its bar is reached. */
@@ -108,7 +111,8 @@ export class ReplayChart {
     this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
     this.candles.attachPrimitive(this.heat);
     this.candles.attachPrimitive(this.lines);
-    this.markers = createSeriesMarkers(this.candles, [], { zOrder: 'aboveSeries' });
+    // Markers are drawn once into a bitmap and reused while they and the scales stay put (most steps).
+    this.markers = createSeriesMarkers(withCachedPrimitives(this.candles, () => this.markersKey()), [], { zOrder: 'aboveSeries' });
     const panes = this.chart.panes();
     panes[0]?.setStretchFactor(4);
     panes[1]?.setStretchFactor(1.2);
@@ -225,23 +229,12 @@ export class ReplayChart {
       // Drop the buckets after the cursor's, then rebuild the cursor's bucket from bars ≤ index.
       const b = this.buckets;
       const n = b.of[this.frames.firstBar + this.cursor]! - b.of[this.frames.firstBar + index]!;
-      if (n > 0) {
-        this.candles.pop(n);
-        if (this.showEffective) this.effective.pop(n);
-        this.longs.pop(n);
-        this.shorts.pop(n);
-        this.ratio.pop(n);
-      }
+      if (n > 0) this.pop(n);
       this.append(index);
     } else if (t.kind === 'forward') {
       for (let k = t.from; k <= t.to; k++) this.append(k);
     } else if (t.kind === 'back') {
-      const n = t.count;
-      this.candles.pop(n);
-      if (this.showEffective) this.effective.pop(n);
-      this.longs.pop(n);
-      this.shorts.pop(n);
-      this.ratio.pop(n);
+      this.pop(t.count);
     } else {
       const range = this.chart.timeScale().getVisibleLogicalRange();
       this.reset(t.to);
@@ -249,6 +242,22 @@ export class ReplayChart {
     }
     this.cursor = index;
     this.afterMove();
+  }
+
+  /**
+   * Removes the last `n` points of every series, keeping the visible logical range: pop() alone
+   * scrolls the view right by the removed bars, where update() going forward does not move it
+   * (shiftVisibleRangeOnNewBar: false), and a moved view repaints every cached layer.
+   */
+  private pop(n: number): void {
+    const ts = this.chart.timeScale();
+    const range = ts.getVisibleLogicalRange();
+    this.candles.pop(n);
+    if (this.showEffective) this.effective.pop(n);
+    this.longs.pop(n);
+    this.shorts.pop(n);
+    this.ratio.pop(n);
+    if (range) ts.setVisibleLogicalRange(range);
   }
 
   /** Chart data up to replayed bar `index` (the look-back bars first), replacing all. */
@@ -339,8 +348,21 @@ export class ReplayChart {
     while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
     if (n !== this.markerCount) {
       this.markerCount = n;
+      this.markersVersion++;
       this.markers.setMarkers(this.ownMarkers.slice(0, n));
     }
+  }
+
+  /**
+   * What the drawn markers depend on besides the pane size: which markers (a version bumped on
+   * every setMarkers), the time scale (bar → x is affine, fixed by two bars) and the price scale
+   * (price → y is affine in the price or its log, fixed by two prices, and the mode).
+   */
+  private markersKey(): string {
+    const ts = this.chart.timeScale();
+    const x = [ts.logicalToCoordinate(0 as Logical), ts.logicalToCoordinate(1 as Logical)];
+    const y = [this.candles.priceToCoordinate(1), this.candles.priceToCoordinate(2)];
+    return `${this.markersVersion}|${x.join()}|${y.join()}|${this.candles.priceScale().options().mode}`;
   }
 
   onCrosshair(handler: (param: MouseEventParams<Time>) => void): () => void {
