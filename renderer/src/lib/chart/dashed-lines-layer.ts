@@ -4,9 +4,9 @@
  * vertical pixel ratio lines on different rows never share a pixel: a row can be cleared and
  * stroked again on its own, and stroking row by row gives the same pixels as one path per kind.
  * A frame therefore strokes only the rows whose lines changed (a line opening or ending at the
- * cursor); a row whose lines just moved (the price scale changed) is copied from where it was
- * drawn; everything is stroked again only when the size or pixel ratio changes. Rasterising ~1,000
- * dashed lines costs 4–7 ms in software rendering; most steps change no row.
+ * cursor); a row whose lines just moved (the price scale changed) is copied, as pixels, from
+ * where it was drawn; everything is stroked again only when the size or pixel ratio changes.
+ * Rasterising ~1,000 dashed lines costs 4–7 ms in software rendering; most steps change no row.
  */
 
 export type DashedKind = 'margin-call' | 'liquidation';
@@ -28,9 +28,7 @@ const KINDS: readonly DashedKind[] = ['margin-call', 'liquidation'];
 const DASH = [5, 4];
 
 export class DashedLinesLayer {
-  /** Front: what the last update returned; back: where the next one is built (then they swap). */
-  private front = document.createElement('canvas');
-  private back = document.createElement('canvas');
+  private readonly canvas = document.createElement('canvas');
   /** Size and pixel ratios the bitmap was drawn at. */
   private frame = '';
   /** What each drawn row holds (its segments as text), by row. */
@@ -48,43 +46,55 @@ export class DashedLinesLayer {
     const keys = new Map<number, string>();
     for (const [row, list] of byRow) keys.set(row, list.map((s) => `${s.kind === 'liquidation' ? 1 : 0},${s.x0},${s.x1}`).join(';'));
     const frame = `${width}x${height}@${hr},${vr}`;
+    const ctx = resized(this.canvas, width, height);
     // Rows are independent only when a media pixel row is whole bitmap rows.
     if (!Number.isInteger(vr) || frame !== this.frame) {
-      const ctx = resized(this.front, width, height);
       ctx.clearRect(0, 0, width, height);
-      ctx.setTransform(hr, 0, 0, vr, 0, 0);
-      stroke(ctx, [...byRow.values()].flat());
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      strokeRows(ctx, [...byRow.values()].flat(), hr, vr);
     } else {
       const changed: number[] = [];
       for (const [row, key] of keys) if (this.rows.get(row) !== key) changed.push(row);
       for (const row of this.rows.keys()) if (!keys.has(row)) changed.push(row);
-      if (changed.length === 0) return this.front;
+      if (changed.length === 0) return this.canvas;
       // A row whose lines only moved (the price scale changed) is copied from where it was drawn.
       const drawnAt = new Map<string, number>();
       for (const [row, key] of this.rows) drawnAt.set(key, row);
-      const ctx = resized(this.back, width, height);
-      ctx.clearRect(0, 0, width, height);
-      ctx.drawImage(this.front, 0, 0);
-      for (const row of changed) {
-        ctx.clearRect(0, row * vr, width, vr);
+      const moves = changed.filter((row) => {
         const key = keys.get(row);
-        if (key === undefined) continue;
-        const from = drawnAt.get(key);
-        if (from !== undefined) {
-          ctx.drawImage(this.front, 0, from * vr, width, vr, 0, row * vr, width, vr);
-        } else {
-          ctx.setTransform(hr, 0, 0, vr, 0, 0);
-          stroke(ctx, byRow.get(row)!);
-          ctx.setTransform(1, 0, 0, 1, 0, 0);
+        return key !== undefined && drawnAt.has(key);
+      });
+      if (moves.length > 0) {
+        const before = ctx.getImageData(0, 0, width, height);
+        const after = ctx.createImageData(width, height);
+        after.data.set(before.data);
+        const rowBytes = width * 4 * vr;
+        for (const row of changed) {
+          const key = keys.get(row);
+          const from = key === undefined ? undefined : drawnAt.get(key);
+          if (from === undefined) after.data.fill(0, row * rowBytes, (row + 1) * rowBytes);
+          else after.data.set(before.data.subarray(from * rowBytes, (from + 1) * rowBytes), row * rowBytes);
         }
+        ctx.putImageData(after, 0, 0);
       }
-      [this.front, this.back] = [this.back, this.front];
+      const moved = new Set(moves);
+      for (const row of changed) {
+        if (moved.has(row)) continue;
+        ctx.clearRect(0, row * vr, width, vr);
+        const list = byRow.get(row);
+        if (list) strokeRows(ctx, list, hr, vr);
+      }
     }
     this.frame = frame;
     this.rows = keys;
-    return this.front;
+    return this.canvas;
   }
+}
+
+/** Strokes the segments in media coordinates, leaving the context in bitmap coordinates. */
+function strokeRows(ctx: CanvasRenderingContext2D, segments: readonly DashedSegment[], hr: number, vr: number): void {
+  ctx.setTransform(hr, 0, 0, vr, 0, 0);
+  stroke(ctx, segments);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
 }
 
 /** The canvas's 2D context at this size (resizing clears it), in bitmap coordinates. */
