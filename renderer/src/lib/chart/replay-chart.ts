@@ -152,7 +152,6 @@ export class ReplayChart {
     if (seconds % stored !== 0) throw new Error(`interval ${seconds}s is not a multiple of the stored ${stored}s bars`);
     this.buckets = seconds > stored ? bucketize(f.candles.time, seconds) : null;
     this.rebuildOverlays();
-    this.markerCount = -1;
     this.reset(Math.max(0, this.cursor));
     this.fitAll();
   }
@@ -203,6 +202,7 @@ export class ReplayChart {
     const built = buildMarkers(f, this.buckets);
     this.ownMarkers = built.markers;
     this.markerBars = built.bars;
+    this.markerCount = -1; // new markers: the next move hands them to the chart
     this.heat.setMap(f.overlay?.map ?? null, heatColumns(this.buckets, f.firstBar, f.detail.series.time.length), this.heatLog);
     this.lines.setLines(buildLines(f), (chartBar) => this.logical(chartBar));
   }
