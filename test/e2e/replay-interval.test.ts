@@ -50,6 +50,18 @@ async function chartState(): Promise<ChartState> {
   });
 }
 
+/** Price axis of the first chart over the whole liquidation map (true) or back to fitting the candles. */
+async function zoomPriceToMap(on: boolean): Promise<void> {
+  await page.evaluate((zoom) => {
+    type Replay = { player: { run: { overlay: { map: { priceLow: number; priceHigh: number } } } }; charts: { chart: { priceScale(id: string): { setVisibleRange(r: { from: number; to: number }): void; applyOptions(o: { autoScale: boolean }): void } } }[] };
+    const r = (window as unknown as { __undertowReplay: Replay }).__undertowReplay;
+    const scale = r.charts[0]!.chart.priceScale('right');
+    const map = r.player.run.overlay.map;
+    if (zoom) scale.setVisibleRange({ from: map.priceLow, to: map.priceHigh });
+    else scale.applyOptions({ autoScale: true });
+  }, on);
+}
+
 async function seek(index: number): Promise<void> {
   await page.getByTestId('scrubber').fill(String(index));
   await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain(`bar ${(index + 1).toLocaleString('en-US')} /`);
@@ -171,6 +183,92 @@ describe('replay at a higher interval than the stored bars', () => {
     expect(sums.want.some((x) => x.value > 0)).toBe(true);
     await page.waitForTimeout(300);
     await page.screenshot({ path: artifactPath('replay-interval-03-1h-population.png') });
+  }, 120_000);
+
+  it('draws the liquidation map at 1h: one column per hour, the forming hour as of the cursor (positions liquidated later in the hour still shown)', async () => {
+    // Same population run, 1h. 2020-03-12 10:37 UTC: the low so far is 6,810; the hour goes on
+    // to 5,550 at 10:48 (CSV), so bins between them hold positions at 10:37 that are gone by
+    // 10:59 — the forming column must still show them, a completed-hour column would not.
+    const at = BARS.time.indexOf(Date.UTC(2020, 2, 12, 10, 37) / 1000);
+    const { firstBar } = await chartState();
+    await seek(at - firstBar);
+    // The price axis fits the candles, and the longs still open sit below the lowest low so far:
+    // zoom the axis out to the whole map (what dragging the price scale does) to see them.
+    await zoomPriceToMap(true);
+    await page.waitForTimeout(300);
+    const band = await page.evaluate(() => {
+      type Series = { data(): readonly { time: unknown; high?: number; low?: number }[]; priceToCoordinate(p: number): number | null };
+      type Replay = {
+        player: { index: number; run: { firstBar: number; eventBar: number[]; detail: { series: { time: number[] }; events: { price: number }[] }; overlay: { map: { bins: number; priceLow: number; priceHigh: number; long: number[]; short: number[] } } } };
+        charts: { heatBandShown(): { firstLogical: number; columnBars: number[] } | null; screenshot(): HTMLCanvasElement; chart: { options(): { layout: { background: { color: string } } }; panes(): { getSeries(): Series[]; getHeight(): number }[]; timeScale(): { logicalToCoordinate(l: number): number | null } } }[];
+      };
+      const r = (window as unknown as { __undertowReplay: Replay }).__undertowReplay;
+      const chart = r.charts[0]!;
+      const shown = chart.heatBandShown()!;
+      const run = r.player.run;
+      const map = run.overlay.map;
+      const index = r.player.index;
+      const s = run.detail.series;
+      const hour = (k: number): number => Math.floor(s.time[k]! / 3600);
+      let lastOfHour = index;
+      while (lastOfHour + 1 < s.time.length && hour(lastOfHour + 1) === hour(index)) lastOfHour++;
+      const series = chart.chart.panes()[0]!.getSeries()[0]!;
+      const paneHeight = chart.chart.panes()[0]!.getHeight();
+      const ts = chart.chart.timeScale();
+      const formingLogical = shown.firstLogical + shown.columnBars.length - 1;
+      const x = Math.round(ts.logicalToCoordinate(formingLogical)!);
+      // Right of the cursor (in the chart's right offset): what the pane looks like without the band.
+      const xRight = Math.round(ts.logicalToCoordinate(formingLogical + 4)!);
+      const forming = series.data().at(-1)!;
+      const yHigh = series.priceToCoordinate(forming.high!)!;
+      const yLow = series.priceToCoordinate(forming.low!)!;
+      // Event markers of the hour so far sit on the band: leave their rows out.
+      const markerY = run.detail.events.filter((_, i) => hour(run.eventBar[i]!) === hour(index) && run.eventBar[i]! <= index).map((e) => series.priceToCoordinate(e.price));
+      const canvas = chart.screenshot();
+      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const rgb = (cx: number, cy: number): number[] => [0, 1, 2].map((c) => px[(cy * canvas.width + cx) * 4 + c]!);
+      const hex = chart.chart.options().layout.background.color;
+      const background = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const step = (map.priceHigh - map.priceLow) / map.bins;
+      const rows: { bin: number; now: number; endOfHour: number; tinted: boolean }[] = [];
+      for (let b = 0; b < map.bins; b++) {
+        const y = series.priceToCoordinate(map.priceLow + (b + 0.5) * step);
+        if (y === null || y < 4 || y > paneHeight - 4) continue;
+        if (y > yHigh - 4 && y < yLow + 4) continue; // the candle
+        if (markerY.some((m) => m !== null && Math.abs(m - y) < 10)) continue;
+        const a = rgb(x, Math.round(y));
+        const ref = rgb(xRight, Math.round(y));
+        if (ref.join() !== background.join()) continue; // a grid line: drawn over the band
+        rows.push({
+          bin: b,
+          now: map.long[index * map.bins + b]! + map.short[index * map.bins + b]!,
+          endOfHour: map.long[lastOfHour * map.bins + b]! + map.short[lastOfHour * map.bins + b]!,
+          tinted: a.reduce((sum, v, c) => sum + Math.abs(v - ref[c]!), 0) > 12
+        });
+      }
+      return { index, columnBars: shown.columnBars, firstLogical: shown.firstLogical, candles: series.data().length, rows };
+    });
+    // As data: one column per hour from the first replayed hour to the cursor's, each at its
+    // last replayed bar, the forming one at the cursor; the last column is the last candle.
+    const replayedHours = new Set(BARS.time.slice(firstBar, at + 1).map((t) => Math.floor(t / HOUR)));
+    expect(band.columnBars.length).toBe(replayedHours.size);
+    expect(band.columnBars.at(-1)).toBe(band.index);
+    expect(band.columnBars.every((k) => k <= band.index)).toBe(true);
+    expect(band.firstLogical + band.columnBars.length).toBe(band.candles);
+    // As pixels in the forming column: tinted exactly where the map at the cursor holds positions.
+    expect(band.rows.filter((r) => r.now > 0).length).toBeGreaterThan(3);
+    const laterGone = band.rows.filter((r) => r.now > 0 && r.endOfHour === 0);
+    expect(laterGone.length).toBeGreaterThan(0);
+    for (const r of band.rows) expect({ bin: r.bin, tinted: r.tinted }).toEqual({ bin: r.bin, tinted: r.now > 0 });
+    await page.screenshot({ path: artifactPath('replay-interval-04-1h-heat-band.png') });
+
+    // The stored interval at the same cursor, for comparison (one column per 1m bar).
+    await page.getByTestId('replay-interval').selectOption({ label: '1m (stored)' });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifactPath('replay-interval-05-1m-heat-band.png') });
+    const stored = await page.evaluate(() => (window as unknown as { __undertowReplay: { charts: { heatBandShown(): { columnBars: number[] } | null }[] } }).__undertowReplay.charts[0]!.heatBandShown()!.columnBars.length);
+    expect(stored).toBe(at - firstBar + 1);
+    await zoomPriceToMap(false);
   }, 120_000);
 
   it('raised no page errors', () => {

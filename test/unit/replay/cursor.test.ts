@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { positionTimelines, timelineStateAt } from '../../../renderer/src/lib/replay/cursor';
-import { advance, barIndexAt, clampIndex, distinctEventBars, eventBars, eventCountAt, eventsUpTo, nextEventBar, positionStateAt, previousEventBar, transition, INCREMENTAL_LIMIT } from '../../../renderer/src/lib/replay/cursor';
+import { advance, barIndexAt, clampIndex, distinctEventBars, eventBars, eventCountAt, eventsUpTo, lineSpanAt, nextEventBar, positionStateAt, previousEventBar, transition, INCREMENTAL_LIMIT } from '../../../renderer/src/lib/replay/cursor';
 import type { RunEvent } from '../../../shared/runs';
 
 const times = Array.from({ length: 20 }, (_, i) => 1_000 + 60 * i);
@@ -72,6 +72,14 @@ describe('replay cursor', () => {
     expect(positionStateAt({ id: 'late', openedAt: 1_300 }, events, eb, times, 3).status).toBe('not-open');
   });
 
+  it('draws a position line from the bar it opened, cut at its liquidation only once the cursor has reached it', () => {
+    expect(lineSpanAt(5, 9, 4)).toBeNull(); // not opened yet
+    expect(lineSpanAt(5, 9, 5)).toEqual({ from: 5, to: null }); // open: to the right edge
+    expect(lineSpanAt(5, 9, 8)).toEqual({ from: 5, to: null }); // liquidated later: still open now
+    expect(lineSpanAt(5, 9, 9)).toEqual({ from: 5, to: 9 });
+    expect(lineSpanAt(5, null, 100)).toEqual({ from: 5, to: null });
+  });
+
   it('never looks ahead: changing anything after bar N changes nothing returned at N', () => {
     fc.assert(
       fc.property(
@@ -92,6 +100,8 @@ describe('replay cursor', () => {
               p2: positionStateAt({ id: 'p2', openedAt: null }, events, eb, times, n),
               previous: previousEventBar(distinctEventBars(eb), n + 1),
               timeline: ['p1', 'p2'].map((id) => timelineStateAt(positionTimelines([{ id, openedAt: null }], events, eb).get(id)!, times, n)),
+              // Position lines: open from bar 0 (or 3), cut at their first liquidation once reached.
+              lines: ['p1', 'p2'].flatMap((id) => [0, 3].map((openBar) => lineSpanAt(openBar, positionTimelines([{ id, openedAt: null }], events, eb).get(id)!.liquidation?.bar ?? null, n))),
             };
           };
           expect(view(altered)).toEqual(view(base));

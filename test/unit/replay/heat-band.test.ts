@@ -47,10 +47,21 @@ describe('binning open positions per bar', () => {
     ]);
     expect(maxAmount(map)).toBe(50);
     // Image: row 0 is the highest bin; column k is bar k; empty bins fully transparent.
-    const px = heatPixels(map, 4, false);
+    const px = heatPixels(map, [0, 1, 2, 3], false);
     const alpha = (row: number, col: number): number => px[(row * 4 + col) * 4 + 3]!;
     expect(alpha(0, 0)).toBeGreaterThan(0); // 110–120 at bar 0: 50
     expect(alpha(3, 3)).toBe(0); // 80–90 at bar 3: nothing left
+    // Columns can show any bars (an interval shows its last bar): [3, 0] = bar 3, then bar 0.
+    const picked = heatPixels(map, [3, 0], false);
+    const pickedAlpha = (row: number, col: number): number => picked[(row * 2 + col) * 4 + 3]!;
+    expect(pickedAlpha(3, 0)).toBe(0); // bar 3, 80–90: nothing
+    expect(pickedAlpha(3, 1)).toBe(alpha(3, 0)); // bar 0, 80–90: amount 1
+  });
+
+  it('takes the top of the colour scale from bar 0, since a bin never grows (no look-ahead in the colours)', () => {
+    const map: HeatMap = { bins: 4, priceLow: 80, priceHigh: 120, long: Array.from(long), short: Array.from(short), positions: 7, notional: 70 };
+    const bar0 = Math.max(...cellsAt(map, 0).map((c) => c.amount));
+    expect(maxAmount(map)).toBe(bar0);
   });
 });
 

@@ -3,100 +3,89 @@
  * primitive (partial-price-line style: each line starts at the bar its position opened and
  * ends at the bar it was liquidated). DESIGN.md §5 measured why not one `createPriceLine`
  * each: 1,000 price lines cost ~24 ms of script per frame, almost all in their axis labels.
- * Here lines are batched into one path per kind, and only the few nearest the price get a label.
+ * Here the lines are kept as a bitmap redrawn only where they change (dashed-lines-layer.ts), and
+ * only the few nearest the price get a label (drawn every frame).
  */
-import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, Logical, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
+import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
+import { PanePrimitive } from './pane-primitive';
+import { lineSpanAt } from '../replay/cursor';
+import { DashedLinesLayer, DASHED_STYLE } from './dashed-lines-layer';
 
 export interface PriceLineSpec {
   readonly price: number;
   readonly kind: 'liquidation' | 'margin-call';
   readonly title: string;
-  /** Chart bar index where the line starts (the position opened). */
-  readonly fromBar: number;
-  /** Chart bar index where it ends (liquidated), or null: open to the right edge. */
-  readonly toBar: number | null;
+  /** Chart bar (a stored bar) where the position opened: the line starts there. */
+  readonly openBar: number;
+  /** Chart bar where it was liquidated (the line ends there once the cursor reaches it), or null. */
+  readonly liquidatedBar: number | null;
 }
 
-const COLORS = { liquidation: '#ff6b6b', 'margin-call': '#f5b942' } as const;
+const COLORS = { liquidation: DASHED_STYLE.liquidation.color, 'margin-call': DASHED_STYLE['margin-call'].color } as const;
 
-export class PositionLinesPrimitive implements ISeriesPrimitive<Time> {
-  private chart: IChartApi | null = null;
-  private series: ISeriesApi<SeriesType> | null = null;
-  private requestUpdate: (() => void) | null = null;
+export class PositionLinesPrimitive extends PanePrimitive {
   private lines: readonly PriceLineSpec[] = [];
+  /** Chart logical index of a chart bar (its interval's at a higher replay interval). */
+  private logicalOf: (chartBar: number) => number = (chartBar) => chartBar;
   private cursorBar = -1;
   private labelPrice = 0;
   private readonly labels: number;
-  private readonly view: IPrimitivePaneView;
+  /** The dashed lines as a bitmap, redrawn only where they change (see dashed-lines-layer.ts). */
+  private readonly layer = new DashedLinesLayer();
 
   /** `labels`: how many lines nearest the price get a title. */
   constructor(labels = 6) {
+    super('normal');
     this.labels = labels;
-    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
-    this.view = { zOrder: () => 'normal', renderer: () => renderer };
   }
 
-  attached(param: SeriesAttachedParameter<Time>): void {
-    this.chart = param.chart as IChartApi;
-    this.series = param.series;
-    this.requestUpdate = param.requestUpdate;
-  }
-
-  detached(): void {
-    this.chart = this.series = this.requestUpdate = null;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return [this.view];
-  }
-
-  setLines(lines: readonly PriceLineSpec[]): void {
+  /** `logicalOf`: where a chart bar is drawn (the identity at the stored interval). */
+  setLines(lines: readonly PriceLineSpec[], logicalOf: (chartBar: number) => number): void {
     this.lines = lines;
-    this.requestUpdate?.();
+    this.logicalOf = logicalOf;
+    this.requestUpdate();
   }
 
-  /** Cut at the chart bar of the cursor; `price` picks which lines get labels. */
+  /**
+   * Cut at the cursor's chart bar (a stored bar, also at a higher interval: whether a line has
+   * opened or ended is decided at stored bars, so a liquidation later in the forming interval
+   * does not show early); `price` picks which lines get labels.
+   */
   setCursor(chartBar: number, price: number): void {
     this.cursorBar = chartBar;
     this.labelPrice = price;
   }
 
-  private draw(target: CanvasRenderingTarget2D): void {
+  protected draw(target: CanvasRenderingTarget2D): void {
     const { chart, series } = this;
     if (!chart || !series || this.lines.length === 0) return;
     const ts = chart.timeScale();
-    const visible: { x0: number; x1: number; y: number; line: PriceLineSpec }[] = [];
-    target.useMediaCoordinateSpace(({ context, mediaSize }) => {
+    const visible: Visible[] = [];
+    target.useMediaCoordinateSpace(({ mediaSize }) => {
       const right = mediaSize.width;
-      const cursorX = ts.logicalToCoordinate(this.cursorBar as Logical) ?? right;
+      const x = (chartBar: number): number | null => ts.logicalToCoordinate(this.logicalOf(chartBar) as Logical);
+      const cursorX = x(this.cursorBar) ?? right;
       for (const line of this.lines) {
-        if (line.fromBar > this.cursorBar) continue; // not opened yet at the cursor
+        const span = lineSpanAt(line.openBar, line.liquidatedBar, this.cursorBar);
+        if (span === null) continue; // not opened yet at the cursor
         const y = series.priceToCoordinate(line.price);
         if (y === null || y < 0 || y > mediaSize.height) continue;
-        const x0 = Math.max(0, ts.logicalToCoordinate(line.fromBar as Logical) ?? 0);
-        const ended = line.toBar !== null && line.toBar <= this.cursorBar;
-        const x1 = ended ? (ts.logicalToCoordinate(line.toBar as Logical) ?? cursorX) : right;
+        const x0 = Math.max(0, x(span.from) ?? 0);
+        const x1 = span.to !== null ? (x(span.to) ?? cursorX) : right;
         if (x1 <= x0) continue;
         visible.push({ x0, x1, y, line });
       }
+    });
+    target.useBitmapCoordinateSpace(({ context, bitmapSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
+      const segments = visible.map((v) => ({ kind: v.line.kind, x0: v.x0, x1: v.x1, row: Math.round(v.y) }));
+      context.drawImage(this.layer.update(segments, bitmapSize.width, bitmapSize.height, hr, vr), 0, 0);
+    });
+    target.useMediaCoordinateSpace(({ context, mediaSize }) => {
+      const right = mediaSize.width;
       context.save();
       context.lineWidth = 1;
-      context.setLineDash([5, 4]);
-      for (const kind of ['margin-call', 'liquidation'] as const) {
-        context.beginPath();
-        for (const v of visible) {
-          if (v.line.kind !== kind) continue;
-          const y = Math.round(v.y) + 0.5;
-          context.moveTo(v.x0, y);
-          context.lineTo(v.x1, y);
-        }
-        context.strokeStyle = COLORS[kind];
-        context.globalAlpha = kind === 'liquidation' ? 0.9 : 0.7;
-        context.stroke();
-      }
       context.setLineDash([]);
-      context.globalAlpha = 1;
       // Labels: only the few still-open lines nearest the price, so they stay readable.
       const open = visible.filter((v) => v.x1 >= right - 1);
       open.sort((a, b) => Math.abs(a.line.price - this.labelPrice) - Math.abs(b.line.price - this.labelPrice));
@@ -120,4 +109,11 @@ export class PositionLinesPrimitive implements ISeriesPrimitive<Time> {
       context.restore();
     });
   }
+}
+
+interface Visible {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y: number;
+  readonly line: PriceLineSpec;
 }

@@ -13,8 +13,9 @@
  * cursor, which `update()` replaces in place as the cursor steps inside it. The cursor stays a
  * stored-bar index; per-bar overlays go to their bucket (markers at the bucket's time once
  * their bar is reached, liquidated notional summed per bucket up to the cursor, the effective
- * price and the margin ratio as of the cursor). The liquidation-map band is per stored bar and
- * is hidden at a higher interval.
+ * price and the margin ratio as of the cursor). The liquidation-map band gets one column per
+ * bucket, each showing the map at the bucket's last stored bar, the forming one at the cursor's
+ * bar (lib/replay/heat-columns.ts).
  */
 import {
   CandlestickSeries,
@@ -28,6 +29,7 @@ import {
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type LineData,
+  type Logical,
   type HistogramData,
   type MouseEventParams,
   type SeriesMarker,
@@ -39,9 +41,11 @@ import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shar
 import { CHART_COLORS } from './candle-chart';
 import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 import { HeatBandPrimitive } from './heat-band-primitive';
+import { withCachedPrimitives } from './cached-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { barIndexAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
+import { heatColumns } from '../replay/heat-columns';
 
 /** Everything the chart draws, precomputed once per opened run. */
 export interface ReplayFrames {
@@ -75,6 +79,7 @@ export class ReplayChart {
   private frames: ReplayFrames | null = null;
   private cursor = -1;
   private markerCount = -1;
+  private markersVersion = 0;
   private readonly stopFollowing: () => void;
   private ownMarkers: SeriesMarker<Time>[] = [];
   /** Replayed bar of each of ownMarkers (same order): a marker shows once its bar is reached. */
@@ -106,7 +111,8 @@ export class ReplayChart {
     this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
     this.candles.attachPrimitive(this.heat);
     this.candles.attachPrimitive(this.lines);
-    this.markers = createSeriesMarkers(this.candles, [], { zOrder: 'aboveSeries' });
+    // Markers are drawn once into a bitmap and reused while they and the scales stay put (most steps).
+    this.markers = createSeriesMarkers(withCachedPrimitives(this.candles, () => this.markersKey()), [], { zOrder: 'aboveSeries' });
     const panes = this.chart.panes();
     panes[0]?.setStretchFactor(4);
     panes[1]?.setStretchFactor(1.2);
@@ -146,7 +152,6 @@ export class ReplayChart {
     if (seconds % stored !== 0) throw new Error(`interval ${seconds}s is not a multiple of the stored ${stored}s bars`);
     this.buckets = seconds > stored ? bucketize(f.candles.time, seconds) : null;
     this.rebuildOverlays();
-    this.markerCount = -1;
     this.reset(Math.max(0, this.cursor));
     this.fitAll();
   }
@@ -197,8 +202,9 @@ export class ReplayChart {
     const built = buildMarkers(f, this.buckets);
     this.ownMarkers = built.markers;
     this.markerBars = built.bars;
-    this.heat.setMap(this.buckets ? null : (f.overlay?.map ?? null), f.detail.series.time.length, f.firstBar, this.heatLog);
-    this.lines.setLines(buildLines(f, this.buckets));
+    this.markerCount = -1; // new markers: the next move hands them to the chart
+    this.heat.setMap(f.overlay?.map ?? null, heatColumns(this.buckets, f.firstBar, f.detail.series.time.length), this.heatLog);
+    this.lines.setLines(buildLines(f), (chartBar) => this.logical(chartBar));
   }
 
   /** Chart logical index of chart bar `i` (its bucket at a higher interval). */
@@ -223,23 +229,12 @@ export class ReplayChart {
       // Drop the buckets after the cursor's, then rebuild the cursor's bucket from bars ≤ index.
       const b = this.buckets;
       const n = b.of[this.frames.firstBar + this.cursor]! - b.of[this.frames.firstBar + index]!;
-      if (n > 0) {
-        this.candles.pop(n);
-        if (this.showEffective) this.effective.pop(n);
-        this.longs.pop(n);
-        this.shorts.pop(n);
-        this.ratio.pop(n);
-      }
+      if (n > 0) this.pop(n);
       this.append(index);
     } else if (t.kind === 'forward') {
       for (let k = t.from; k <= t.to; k++) this.append(k);
     } else if (t.kind === 'back') {
-      const n = t.count;
-      this.candles.pop(n);
-      if (this.showEffective) this.effective.pop(n);
-      this.longs.pop(n);
-      this.shorts.pop(n);
-      this.ratio.pop(n);
+      this.pop(t.count);
     } else {
       const range = this.chart.timeScale().getVisibleLogicalRange();
       this.reset(t.to);
@@ -247,6 +242,22 @@ export class ReplayChart {
     }
     this.cursor = index;
     this.afterMove();
+  }
+
+  /**
+   * Removes the last `n` points of every series, keeping the visible logical range: pop() alone
+   * scrolls the view right by the removed bars, where update() going forward does not move it
+   * (shiftVisibleRangeOnNewBar: false), and a moved view repaints every cached layer.
+   */
+  private pop(n: number): void {
+    const ts = this.chart.timeScale();
+    const range = ts.getVisibleLogicalRange();
+    this.candles.pop(n);
+    if (this.showEffective) this.effective.pop(n);
+    this.longs.pop(n);
+    this.shorts.pop(n);
+    this.ratio.pop(n);
+    if (range) ts.setVisibleLogicalRange(range);
   }
 
   /** Chart data up to replayed bar `index` (the look-back bars first), replacing all. */
@@ -331,14 +342,27 @@ export class ReplayChart {
     const f = this.frames!;
     const k = this.cursor;
     this.heat.setCursor(k);
-    this.lines.setCursor(this.logical(f.firstBar + k), f.detail.series.exogenousClose[k] ?? 0);
+    this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
     // Markers change only when the cursor crosses an event bar.
     let n = 0;
     while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
     if (n !== this.markerCount) {
       this.markerCount = n;
+      this.markersVersion++;
       this.markers.setMarkers(this.ownMarkers.slice(0, n));
     }
+  }
+
+  /**
+   * What the drawn markers depend on besides the pane size: which markers (a version bumped on
+   * every setMarkers), the time scale (bar → x is affine, fixed by two bars) and the price scale
+   * (price → y is affine in the price or its log, fixed by two prices, and the mode).
+   */
+  private markersKey(): string {
+    const ts = this.chart.timeScale();
+    const x = [ts.logicalToCoordinate(0 as Logical), ts.logicalToCoordinate(1 as Logical)];
+    const y = [this.candles.priceToCoordinate(1), this.candles.priceToCoordinate(2)];
+    return `${this.markersVersion}|${x.join()}|${y.join()}|${this.candles.priceScale().options().mode}`;
   }
 
   onCrosshair(handler: (param: MouseEventParams<Time>) => void): () => void {
@@ -351,6 +375,11 @@ export class ReplayChart {
     if (!this.frames) return null;
     const i = barIndexAt(this.frames.candles.time, time);
     return i >= 0 ? i : null;
+  }
+
+  /** The heat band's columns at the cursor and the replayed bar each shows (null: no band). */
+  heatBandShown(): { firstLogical: number; columnBars: number[] } | null {
+    return this.heat.shown();
   }
 
   screenshot(): HTMLCanvasElement {
@@ -407,21 +436,18 @@ function buildMarkers(f: ReplayFrames, buckets: Buckets | null): { markers: Seri
   return { markers: out.map((o) => o.marker), bars: out.map((o) => o.bar) };
 }
 
-function buildLines(f: ReplayFrames, buckets: Buckets | null): PriceLineSpec[] {
+/** Position lines in chart bars (stored bars): from the bar each position opened to its first liquidation. */
+function buildLines(f: ReplayFrames): PriceLineSpec[] {
   const lines: PriceLineSpec[] = [];
   const liquidated = new Map<string, number>();
-  // Chart logical index of a chart bar: the bar itself, or its bucket at a higher interval.
-  const logical = (i: number): number => (buckets ? buckets.of[i]! - buckets.of[0]! : i);
   f.detail.events.forEach((e, i) => {
-    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, logical(f.firstBar + f.eventBar[i]!));
+    if (e.kind === 'liquidation' && e.ref !== null && !liquidated.has(e.ref)) liquidated.set(e.ref, f.firstBar + f.eventBar[i]!);
   });
   for (const p of f.overlay?.positions ?? []) {
-    const from = logical(p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt)));
-    const to = liquidated.get(p.id) ?? null;
-    if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, fromBar: from, toBar: to });
-    if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, fromBar: from, toBar: to });
+    const openBar = p.openedAt === null ? 0 : Math.max(0, barIndexAt(f.candles.time, p.openedAt));
+    const liquidatedBar = liquidated.get(p.id) ?? null;
+    if (p.liquidationPrice !== null) lines.push({ price: p.liquidationPrice, kind: 'liquidation', title: `${p.id} liq ${p.liquidationPrice.toFixed(2)}`, openBar, liquidatedBar });
+    if (p.marginCallPrice !== null) lines.push({ price: p.marginCallPrice, kind: 'margin-call', title: `${p.id} MC ${p.marginCallPrice.toFixed(2)}`, openBar, liquidatedBar });
   }
   return lines;
 }
-
-

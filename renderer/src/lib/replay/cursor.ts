@@ -94,6 +94,17 @@ export function positionStateAt(line: Pick<PositionLine, 'id' | 'openedAt'>, eve
   return { status, liquidatedAt, marginCallAt };
 }
 
+/**
+ * A position line at cursor bar `index`: null before the bar its position opened; else the bars
+ * it spans, `to` being the bar of its liquidation once that has happened by `index`, or null
+ * while it is still open at the cursor (drawn to the right edge). Any index base works (replayed
+ * or chart bars) as long as all three share it; a later liquidation changes nothing at `index`.
+ */
+export function lineSpanAt(openBar: number, liquidatedBar: number | null, index: number): { from: number; to: number | null } | null {
+  if (openBar > index) return null;
+  return { from: openBar, to: liquidatedBar !== null && liquidatedBar <= index ? liquidatedBar : null };
+}
+
 /** How the chart should get from one cursor to another. */
 export type Transition =
   | { readonly kind: 'none' }

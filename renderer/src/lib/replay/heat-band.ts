@@ -29,7 +29,11 @@ export function cellsAt(map: HeatMap, index: number): HeatCell[] {
   return cells;
 }
 
-/** Largest single-bin amount over all bars (the top of the colour scale). */
+/**
+ * Largest single-bin amount over all bars (the top of the colour scale). Not a look-ahead: the
+ * map only loses positions as the price reaches them (a bin never grows), so this is the
+ * largest bin of bar 0.
+ */
 export function maxAmount(map: HeatMap): number {
   let max = 0;
   for (let i = 0; i < map.long.length; i++) max = Math.max(max, (map.long[i] ?? 0) + (map.short[i] ?? 0));
@@ -77,19 +81,22 @@ export function heatColor(t: number): [number, number, number, number] {
 }
 
 /**
- * RGBA pixels of the whole map: one column per replayed bar, one row per bin, row 0 = the
- * highest prices. The primitive draws columns 0…cursor of it, so the cut at the cursor costs
- * nothing per step.
+ * RGBA pixels of the map, one column per entry of `columnBars` (column k shows replayed bar
+ * columnBars[k]; see heat-columns.ts), one row per bin, row 0 = the highest prices. The
+ * primitive renders this once and draws the columns up to the cursor, so the cut at the cursor
+ * costs nothing per step.
  */
-export function heatPixels(map: HeatMap, bars: number, log: boolean): Uint8ClampedArray {
+export function heatPixels(map: HeatMap, columnBars: readonly number[], log: boolean): Uint8ClampedArray {
   const max = maxAmount(map);
-  const px = new Uint8ClampedArray(bars * map.bins * 4);
-  for (let k = 0; k < bars; k++) {
+  const width = columnBars.length;
+  const px = new Uint8ClampedArray(width * map.bins * 4);
+  for (let k = 0; k < width; k++) {
+    const bar = columnBars[k]!;
     for (let b = 0; b < map.bins; b++) {
-      const amount = (map.long[k * map.bins + b] ?? 0) + (map.short[k * map.bins + b] ?? 0);
+      const amount = (map.long[bar * map.bins + b] ?? 0) + (map.short[bar * map.bins + b] ?? 0);
       const [r, g, bl, a] = heatColor(scaleValue(amount, max, log));
       const row = map.bins - 1 - b;
-      const o = (row * bars + k) * 4;
+      const o = (row * width + k) * 4;
       px[o] = r;
       px[o + 1] = g;
       px[o + 2] = bl;
