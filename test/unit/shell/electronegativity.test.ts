@@ -24,39 +24,14 @@ interface AllowEntry {
 
 interface Finding {
   check: string;
-  severity: string;
   file: string;
   location: string;
-  sample: string;
+  message: string;
 }
 
-/** Parses the scanner's CSV (quoted fields may hold commas and doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field.trim());
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.trim());
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field.trim()]);
-  return rows;
+/** The scanner's SARIF report (JSON, written in one go; its CSV writer races its own header, which corrupted the file under load). */
+interface Sarif {
+  runs: { results: { ruleId: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[];
 }
 
 const dir = tempDir('undertow-electronegativity-');
@@ -64,16 +39,19 @@ const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'ut
 const electronVersion = pkg.devDependencies.electron!.replace(/^[^\d]*/, '');
 
 function scan(): Finding[] {
-  const output = path.join(dir, 'findings.csv');
+  const output = path.join(dir, 'findings.sarif');
   const cli = path.join(REPO_ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js');
   execFileSync(process.execPath, [cli, '-i', 'electron', '-o', output, '-r', '-e', electronVersion, '-v', 'false'], {
     cwd: REPO_ROOT,
     stdio: 'ignore',
     timeout: 90_000,
   });
-  const [header, ...rows] = parseCsv(fs.readFileSync(output, 'utf8')).filter((r) => r.length > 1);
-  expect(header?.slice(0, 5)).toEqual(['issue', 'severity', 'confidence', 'filename', 'location']);
-  return rows.map((r) => ({ check: r[0]!, severity: r[1]!, file: r[3]!, location: r[4]!, sample: r[5]! }));
+  const report = JSON.parse(fs.readFileSync(output, 'utf8')) as Sarif;
+  expect(report.runs).toHaveLength(1);
+  return report.runs[0]!.results.map((r) => {
+    const where = r.locations[0]!.physicalLocation;
+    return { check: r.ruleId, file: where.artifactLocation.uri, location: `${where.region.startLine}:${where.region.startColumn}`, message: r.message.text };
+  });
 }
 
 describe('Electronegativity over electron/', () => {
@@ -89,7 +67,7 @@ describe('Electronegativity over electron/', () => {
   it('finds nothing that the allow-list does not justify, and the allow-list holds nothing stale', () => {
     const findings = scan();
     const allowed = (f: { check: string; file: string }): boolean => allow.some((a) => a.check === f.check && a.file === f.file);
-    const unjustified = findings.filter((f) => !allowed(f)).map((f) => `${f.check} ${f.file}:${f.location} ${f.sample}`);
+    const unjustified = findings.filter((f) => !allowed(f)).map((f) => `${f.check} ${f.file}:${f.location} ${f.message}`);
     expect(unjustified).toEqual([]);
     const stale = allow.filter((a) => !findings.some((f) => f.check === a.check && f.file === a.file)).map((a) => `${a.check} ${a.file}`);
     expect(stale).toEqual([]);
