@@ -43,6 +43,7 @@ import { baseChartOptions, followPreferences } from './chart-preferences.svelte'
 import { HeatBandPrimitive } from './heat-band-primitive';
 import { withCachedPrimitives } from './cached-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
+import { SteadyRange } from './steady-range';
 import { barIndexAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
 import { heatColumns } from '../replay/heat-columns';
@@ -76,6 +77,8 @@ export class ReplayChart {
   private readonly markers: ISeriesMarkersPluginApi<Time>;
   private readonly heat = new HeatBandPrimitive();
   private readonly lines = new PositionLinesPrimitive(6);
+  /** Price-pane range that moves on few steps (see steady-range.ts). */
+  private readonly priceRange = new SteadyRange();
   private frames: ReplayFrames | null = null;
   private cursor = -1;
   private markerCount = -1;
@@ -106,6 +109,9 @@ export class ReplayChart {
       wickDownColor: CHART_COLORS.down,
     });
     this.effective = this.chart.addSeries(LineSeries, { color: '#4aa3ff', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: 'effective (estimated)', visible: false });
+    // One steady range for the price pane's two series: each grows it to hold its own data.
+    this.candles.applyOptions({ autoscaleInfoProvider: this.priceRange.provider });
+    this.effective.applyOptions({ autoscaleInfoProvider: this.priceRange.provider });
     this.longs = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.down, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'longs liquidated (est.)' }, 1);
     this.shorts = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.up, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'shorts liquidated (est.)' }, 1);
     this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
@@ -122,6 +128,7 @@ export class ReplayChart {
   /** Opens a run's frames and shows replayed bar `index`, fitting the whole window. */
   open(frames: ReplayFrames, index: number, precision = 2): void {
     this.frames = frames;
+    this.priceRange.reset();
     const digits = Math.max(0, Math.min(precision, 8));
     this.candles.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: 10 ** -digits } });
     const s = frames.detail.series;
