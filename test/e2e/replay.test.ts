@@ -154,6 +154,10 @@ describe('the crash replay screen', () => {
   }, 120_000);
 
   it('steps with the keyboard and the transport, and never shows a later bar', async () => {
+    // The whole window's outcome (its real low, who is liquidated) is folded until asked for.
+    const outcome = page.getByTestId('run-outcome');
+    expect(await outcome.getAttribute('open')).toBeNull();
+    expect(await outcome.locator('dl').isVisible()).toBe(false);
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
     await expect.poll(() => page.getByTestId('replay-clock').textContent()).toContain('bar 1 /');

@@ -287,6 +287,8 @@ describe('the Validation tab', () => {
     expect(await page.getByTestId('no-replay-note').textContent()).toContain('Open the cell again from the Validation tab');
     expect(await page.getByTestId('run-summary').locator('h1').textContent()).toContain('Old Design:');
     expect(await page.getByTestId('replay-chart').count()).toBe(0);
+    // With no chart to step through, the outcome is shown unfolded.
+    expect(await page.getByTestId('run-outcome').locator('dl').isVisible()).toBe(true);
     await shot('10-old-cell-summary');
   });
 
