@@ -496,10 +496,12 @@ export class CascadeRun {
       if (Number.isNaN(this.lastEffective)) this.lastEffective = eff;
       // Margin calls are checked before the rounds so a call and a liquidation at the same point both show.
       this.checkMarginCalls(eff, time);
+      this.trackExtremes(out, eff);
       if (i <= this.haltUntilBar) {
         s.halted[out] = 1;
       } else {
         eff = this.runRounds(eff, time, out);
+        this.trackExtremes(out, eff);
         this.checkCircuitBreaker(eff, i, out, time);
       }
       this.lastEffective = eff;
@@ -571,12 +573,6 @@ export class CascadeRun {
     const inverse = this.config.contract === 'inverse';
     const noImpact = this.config.impact.model === 'none';
     const barTime = s.time[out]!;
-    if (this.runLow && this.runHigh) {
-      const lo = this.runLow;
-      const hi = this.runHigh;
-      lo[out] = Math.min(lo[out]!, out > 0 ? lo[out - 1]! : eff, eff);
-      hi[out] = Math.max(hi[out]!, out > 0 ? hi[out - 1]! : eff, eff);
-    }
     for (let round = 0; round < 100000; round++) {
       this.curRound = s.rounds[out]!;
       this.roundLen = 0;
@@ -781,6 +777,18 @@ export class CascadeRun {
       if (fill.after === 1 && this.barNotional >= cap) break;
     }
     return eff;
+  }
+
+  /**
+   * Running lowest and highest effective price up to replayed bar `out` (owner reaction only),
+   * halted bars included: owners see the price move while liquidations are held back.
+   */
+  private trackExtremes(out: number, eff: number): void {
+    const lo = this.runLow;
+    const hi = this.runHigh;
+    if (!lo || !hi) return;
+    lo[out] = Math.min(lo[out]!, out > 0 ? lo[out - 1]! : eff, eff);
+    hi[out] = Math.max(hi[out]!, out > 0 ? hi[out - 1]! : eff, eff);
   }
 
   /**

@@ -162,6 +162,36 @@ describe('owners reacting before liquidation', () => {
     expect(reacting.summary.ledgerImbalance).toBeLessThan(1e-6);
   });
 
+  it('keeps the owners’ clock running through circuit-breaker halts', () => {
+    // Same fall, with a breaker (1.5% over 2 bars, halt 2 bars) holding liquidations back. Half the
+    // margin is still lost in bar 4 whether or not that bar is halted; the position is liquidated at
+    // the first point after LP that is not halted (read from the events), and what is left of it then
+    // is exp(−(that bar − 4)/10) of 100 BTC.
+    const r = runReplay({
+      candles: [...flatBars, ...fall],
+      rules: tables,
+      seed: 1,
+      scenario: {
+        venue: 'binance-usdm',
+        symbol: 'BTCUSDT',
+        impact: { model: 'none' },
+        circuitBreaker: { windowBars: 2, threshold: 0.015, haltBars: 2 },
+        population: { lookbackBars: 10, meanAgeDays: 30, openInterest: 1e6, longShare: 1, buckets: [{ leverage: 10, weight: 1 }], reaction: { lossShare: 0.5, minutes: 10 } },
+      },
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    const v = r.value;
+    expect(v.steps.halted.some((h) => h === 1)).toBe(true);
+    const liq = v.events.filter((e) => e.kind === 'liquidation');
+    expect(liq.length).toBeGreaterThan(0);
+    const bar = Math.floor((liq[0]!.time - (T0 + 600)) / 60);
+    // Held back past bar 9, where LP was first reached (liquidations come before a trip within a bar).
+    expect(v.steps.halted[9]).toBe(1);
+    expect(bar).toBeGreaterThan(9);
+    const qty = liq.reduce((s, e) => s + e.notional / e.price, 0);
+    expect(qty).toBeCloseTo(100 * Math.exp(-(bar - 4) / 10), 6);
+  });
+
   it('reacts on the same clock for shorts on a rise', () => {
     const rise = fall.map((b, j) => {
       const o = 10_000 * (1 + 0.01 * j);
