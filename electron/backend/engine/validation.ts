@@ -176,9 +176,11 @@ export function unitPopulation(e: EventCandles, p: PopulationParameters): Popula
   const per = Math.max(1, Math.floor(p.positionsPerBucket));
   const reaction = p.reactionMinutes !== null ? { reaction: { lossShare: REACTION_LOSS_SHARE, minutes: p.reactionMinutes } } : {};
   if (p.meanAgeDays !== null) {
-    // Unit size: each quadrature node's position is about UNIT_POSITION on average.
+    // Unit size: the largest node (z = 0, heaviest bucket) is about UNIT_POSITION, i.e. in the first
+    // bracket tier like every simulated position: a node's weight is at most about 5× the mean one
+    // (normal density at 0 over its mean on the grid ≈ 3.3, heaviest bucket 0.3 over the mean 0.2).
     const nodes = AGED_GRID.ages * (Math.round((2 * AGED_GRID.zMax) / AGED_GRID.zStep) + 1) * 2 * buckets.length;
-    return { lookbackBars, openInterest: nodes * UNIT_POSITION, longShare: p.longShare, buckets, meanAgeDays: p.meanAgeDays, ...reaction };
+    return { lookbackBars, openInterest: (nodes * UNIT_POSITION) / 5, longShare: p.longShare, buckets, meanAgeDays: p.meanAgeDays, ...reaction };
   }
   // Unit size: each (bar, side, bucket, slot) position is about UNIT_POSITION on average.
   const openInterest = lookbackBars * 2 * buckets.length * per * UNIT_POSITION;

@@ -200,9 +200,9 @@ describe('de-impacting the observed path (the lab replays mechanisms on X, not o
 
 describe('calibrating depth with the population (the lab’s liquidity)', () => {
   it('picks the smallest multiplier of the resting depth at which every in-sample path de-impacts, and the one before it does not', () => {
-    // Leverage ×1 and 30% of open interest leveraged: a population dense enough that the reported
-    // resting depth (k = 1) makes the cascade pin some in-sample path.
-    const p = { ...DEFAULT_PARAMETERS, leveragedShare: 0.3 };
+    // All open interest leveraged at ×2 (the shape the validation fits): dense enough that the
+    // reported resting depth (k = 1) makes the cascade pin some in-sample path.
+    const p = { ...DEFAULT_PARAMETERS, leveragedShare: 1, leverageScale: 2, meanAgeDays: 90, reactionMinutes: 60 };
     const inSample = CATALOG.calibration.inSample;
     const cal = calibrateDepth(all, inSample, DEFAULT_MECHANISMS[0]!, p, kappa, rules, 1);
     if (!cal.ok) throw new Error(cal.error.message);
@@ -221,7 +221,7 @@ describe('calibrating depth with the population (the lab’s liquidity)', () => 
     const e = all[0]!;
     const plan = planCell(withDepth(e, c.multiplier), DEFAULT_MECHANISMS[0]!, p, kappa, rules, 1);
     if (!plan.ok) throw new Error(plan.error.message);
-    expect(plan.value.bookReaction).toEqual({ lossShare: 0.5, minutes: DEFAULT_PARAMETERS.reactionMinutes });
+    expect(plan.value.bookReaction).toEqual({ lossShare: 0.5, minutes: 60 });
     expect(plan.value.depthUsd).toBeCloseTo(c.multiplier * ((e.event.depth.btcAt2Pct ?? 0) / 2) * e.candles.open[plan.value.scenario.startIndex!]!, 3);
   });
 });
