@@ -51,7 +51,7 @@ import { fail, ok, type Result } from './result';
 import { selectRules, type VenueRules } from './venue-rules';
 import { ledgerImbalance, type Ledger } from './ledger';
 
-/** Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade round; book events grouped per round). */
+/** Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade round; book events grouped per round; 0.3.0: aged populations and owner reaction, which the validation now fits). */
 export const ENGINE_VERSION = '0.3.0';
 
 export type { Candle, CandleColumns } from './candles';
