@@ -27,6 +27,15 @@ export const CHART_COLORS = {
   downVolume: 'rgba(239, 83, 80, 0.45)',
 } as const;
 
+/** Candlestick series style shared by the dataset chart and the replay chart. */
+export const CANDLE_SERIES_OPTIONS = {
+  upColor: CHART_COLORS.up,
+  downColor: CHART_COLORS.down,
+  borderVisible: false,
+  wickUpColor: CHART_COLORS.up,
+  wickDownColor: CHART_COLORS.down,
+} as const;
+
 export class CandleChart {
   private readonly chart: IChartApi;
   private readonly candles: ISeriesApi<'Candlestick'>;
@@ -36,13 +45,7 @@ export class CandleChart {
   constructor(container: HTMLElement) {
     this.chart = createChart(container, baseChartOptions());
     this.stopFollowing = followPreferences(this.chart);
-    this.candles = this.chart.addSeries(CandlestickSeries, {
-      upColor: CHART_COLORS.up,
-      downColor: CHART_COLORS.down,
-      borderVisible: false,
-      wickUpColor: CHART_COLORS.up,
-      wickDownColor: CHART_COLORS.down,
-    });
+    this.candles = this.chart.addSeries(CandlestickSeries, CANDLE_SERIES_OPTIONS);
     this.volume = this.chart.addSeries(
       HistogramSeries,
       { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },

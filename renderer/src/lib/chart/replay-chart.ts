@@ -38,7 +38,7 @@ import {
 } from 'lightweight-charts';
 import type { CandleColumns } from '../../../../shared/domain';
 import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
-import { CHART_COLORS } from './candle-chart';
+import { CANDLE_SERIES_OPTIONS, CHART_COLORS } from './candle-chart';
 import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 import { HeatBandPrimitive } from './heat-band-primitive';
 import { withCachedPrimitives } from './cached-primitive';
@@ -101,13 +101,7 @@ export class ReplayChart {
       timeScale: { ...base.timeScale, shiftVisibleRangeOnNewBar: false, rightOffset: 8 },
     });
     this.stopFollowing = followPreferences(this.chart);
-    this.candles = this.chart.addSeries(CandlestickSeries, {
-      upColor: CHART_COLORS.up,
-      downColor: CHART_COLORS.down,
-      borderVisible: false,
-      wickUpColor: CHART_COLORS.up,
-      wickDownColor: CHART_COLORS.down,
-    });
+    this.candles = this.chart.addSeries(CandlestickSeries, CANDLE_SERIES_OPTIONS);
     this.effective = this.chart.addSeries(LineSeries, { color: '#4aa3ff', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: 'effective (estimated)', visible: false });
     // One steady range for the price pane's two series: each grows it to hold its own data.
     this.candles.applyOptions({ autoscaleInfoProvider: this.priceRange.provider });
