@@ -9,7 +9,7 @@ import { strToU8, zipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSharedCsv } from '../helpers/temp';
-import { artifactPath, launchChromium, startWebApp, type WebApp } from './harness';
+import { artifactPath, startWebApp, type WebApp, openPage, closeAll } from './harness';
 
 const bars = readSharedCsv('events/btcusdt_1m_2020-03-11_2020-03-14.csv');
 const DAY = 86_400;
@@ -32,13 +32,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   app = await startWebApp();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  ({ browser, page } = await openPage({ viewport: { width: 1400, height: 820 } }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeAll(browser, app);
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 

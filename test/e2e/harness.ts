@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SHARED_DATA = path.resolve(REPO, '../shared/data');
@@ -102,3 +102,17 @@ export function collectPageErrors(page: Page, into: string[]): void {
   });
 }
 
+
+/** Debian's Chromium with one page in a fresh context of `options`; its errors go to `errors` when given. */
+export async function openPage(options: BrowserContextOptions, errors?: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await (await browser.newContext(options)).newPage();
+  if (errors) collectPageErrors(page, errors);
+  return { browser, page };
+}
+
+/** Closes what a file's beforeAll opened, whichever part of it got opened. */
+export async function closeAll(browser: Browser | undefined, app: WebApp | undefined): Promise<void> {
+  await browser?.close();
+  await app?.stop();
+}

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { artifactPath, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { dropFile } from './page-actions';
 
 let app: WebApp;
@@ -19,15 +19,10 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   app = await startWebApp();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1400, height: 820 } }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 /** Counts pixels close to a colour over all canvases inside the chart element. */
 async function countChartPixels(color: [number, number, number]): Promise<number> {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { artifactPath, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { dropFile } from './page-actions';
 
 let app: WebApp;
@@ -18,15 +18,10 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   app = await startWebApp();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1400, height: 860 } }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 /** Waits until the chart header says exactly `n bars drawn`. */
 async function barsDrawn(n: string): Promise<void> {

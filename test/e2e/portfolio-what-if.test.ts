@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApi } from '../helpers/http-api';
-import { artifactPath, launchChromium, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { artifactPath, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 
 let app: WebApp;
 let browser: Browser;
@@ -43,15 +43,10 @@ beforeAll(async () => {
   const api = createHttpApi(app.url, app.token);
   const file = 'events/btcusdt_1m_2020-03-11_2020-03-14.csv';
   await api.call('datasets.importText', { fileName: path.basename(file), text: fs.readFileSync(path.join(SHARED_DATA, file), 'utf8') });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1500, height: 1900 } });
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1500, height: 1900 } }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 async function setPosition(i: number, p: (typeof BOOK)[number]): Promise<void> {
   await page.getByTestId(`pos-0-${i}-id`).fill(p.id);

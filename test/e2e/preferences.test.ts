@@ -10,7 +10,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, startWebApp, type WebApp } from './harness';
+import { artifactPath, launchChromium, startWebApp, type WebApp, closeAll } from './harness';
 
 let app: WebApp;
 let browser: Browser;
@@ -27,10 +27,7 @@ beforeAll(async () => {
   await page.getByTestId('pref-theme').waitFor();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 const theme = (): Promise<string | undefined> => page.evaluate(() => document.documentElement.dataset.theme);
 const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);

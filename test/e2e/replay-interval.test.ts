@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, collectPageErrors, launchChromium, SHARED_DATA, startWebApp, type WebApp } from './harness';
+import { artifactPath, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { readSharedCsv } from '../helpers/temp';
 
 const FILE = 'events/btcusdt_1m_2020-03-11_2020-03-14.csv';
@@ -70,16 +70,10 @@ async function seek(index: number): Promise<void> {
 
 beforeAll(async () => {
   app = await startWebApp();
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1500, height: 1000 } }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 describe('replay at a higher interval than the stored bars', () => {
   it('shows the forming 1h candle of a 1m run from the 1m bars up to the cursor only', async () => {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, REPO, SHARED_DATA, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { artifactPath, REPO, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { readSharedCsv } from '../helpers/temp';
 
 let app: WebApp;
@@ -66,16 +66,10 @@ function liquidationBar(w: Window, price: number): number {
 
 beforeAll(async () => {
   app = await startWebApp();
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
-  page = await context.newPage();
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 async function seek(index: number): Promise<void> {
   await page.getByTestId('scrubber').fill(String(index));

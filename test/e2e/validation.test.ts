@@ -19,7 +19,7 @@ import { amplification, ratio, usd } from '../../renderer/src/features/validatio
 import { createHttpApi } from '../helpers/http-api';
 import { openDatabase } from '../../electron/backend/store/db';
 import { RunStore } from '../../electron/backend/store/runs';
-import { artifactPath, launchChromium, startWebApp, type WebApp, collectPageErrors } from './harness';
+import { artifactPath, startWebApp, type WebApp, openPage, closeAll } from './harness';
 
 let app: WebApp;
 let api: Api;
@@ -32,15 +32,10 @@ const shot = (name: string, fullPage = false) => page.screenshot({ path: artifac
 beforeAll(async () => {
   app = await startWebApp();
   api = createHttpApi(app.url, app.token);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-  collectPageErrors(page, pageErrors);
+  ({ browser, page } = await openPage({ viewport: { width: 1500, height: 1000 } }, pageErrors));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeAll(browser, app));
 
 /** Pixels close to a colour over the canvases of the event chart. */
 async function chartPixels(rgb: [number, number, number]): Promise<number> {
