@@ -65,16 +65,6 @@ export interface Dataset {
 }
 
 /** Candles in columns: the compact form sent to the chart. Times are bar open, UTC seconds. */
-/** One OHLCV bar; `time` is the bar's open time in UTC seconds. */
-export interface Candle {
-  readonly time: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
-
 export interface CandleColumns {
   time: number[];
   open: number[];

@@ -4,11 +4,17 @@
  * Only last-trade candles are available, so the mark price the engine liquidates on IS the candle
  * path (stated in every result as `markSource: 'candle-path'`).
  */
-import type { Candle } from '../../../shared/domain';
 import { assert } from './assert';
 
-/** One OHLCV bar (the type the renderer and the backend share). */
-export type { Candle };
+/** One OHLCV bar; `time` is the bar's open time in UTC seconds. */
+export interface Candle {
+  readonly time: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
 
 /** Candles in columns (one typed array per field, all of the same length). */
 export interface CandleColumns {

@@ -4,9 +4,16 @@
  * bucket completed by then plus the one still forming, built only from stored bars ≤ N. Pure
  * functions; nothing returned for cursor N reads a stored bar after N (a property test checks).
  */
-import type { Candle, CandleColumns } from '../../../../shared/domain';
+import type { CandleColumns } from '../../../../shared/domain';
 
-export type { Candle };
+export interface Candle {
+  readonly time: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
 
 /** Which bucket each stored bar falls in, computed once per (bars, bucket size). */
 export interface Buckets {
