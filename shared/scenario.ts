@@ -48,6 +48,20 @@ export const populationSchema = z
     meanAgeDays: z.number().finite().gt(0).max(3650).optional(),
     /** Owners close a position at a rate of 1/minutes once it has lost lossShare of its margin. */
     reaction: z.object({ lossShare: z.number().finite().gt(0).lt(1), minutes: z.number().finite().gt(0).max(1e6) }).strict().optional(),
+    /**
+     * In-window inflow: per bar, a volume-weighted share of the population is closed by its owners
+     * and reopened at the bar's close (open interest changes only by liquidations). Off when absent.
+     */
+    inflow: z
+      .object({
+        meanHoldingDays: z
+          .number({ error: 'inflow.meanHoldingDays must be a number of days' })
+          .finite({ error: 'inflow.meanHoldingDays must be finite' })
+          .gt(0, { error: 'inflow.meanHoldingDays must be > 0 days (how long a position is held at the look-back’s average volume)' })
+          .max(3650, { error: 'inflow.meanHoldingDays must be ≤ 3650 days (10 years)' }),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

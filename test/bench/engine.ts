@@ -99,6 +99,26 @@ export function main(): void {
   const offRuns = Array.from({ length: REPS }, () => runOnce({ model: 'none' }));
   const onRuns = Array.from({ length: REPS }, () => runOnce({ model: 'linear', depth1Pct: 2e7 }));
 
+  // In-window inflow (population.inflow): the same 1M book plus an aged population over the first
+  // day, replayed from bar 1440 without and with inflow (one cohort per bar), impact off and on.
+  const population = { lookbackBars: 1440, meanAgeDays: 30, openInterest: 5e9 } as const;
+  const withInflow = { ...population, inflow: { meanHoldingDays: 1 } };
+  const runPop = (pop: typeof population | typeof withInflow, impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }) =>
+    timed(() => {
+      const r = runReplay({ candles, book, rules: tables, seed: 1, scenario: { ...scenario, impact, population: pop } });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    });
+  runPop(withInflow, { model: 'none' });
+  const inflowCase = (pop: typeof population | typeof withInflow, impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }) => {
+    const runs = Array.from({ length: REPS }, () => runPop(pop, impact));
+    return { ms: round(median(runs.map((r) => r.ms))), cpuMs: round(median(runs.map((r) => r.cpuMs))), result: runs[0]!.value };
+  };
+  const popOff = inflowCase(population, { model: 'none' });
+  const popOffInflow = inflowCase(withInflow, { model: 'none' });
+  const popOn = inflowCase(population, { model: 'linear', depth1Pct: 2e7 });
+  const popOnInflow = inflowCase(withInflow, { model: 'linear', depth1Pct: 2e7 });
+
   // Book build alone (margin math + radix argsort + gather), for the breakdown.
   const buildMs = median([0, 1, 2].map(() => timed(() => buildStaticBook(book, sym, 'linear')).ms));
 
@@ -176,6 +196,15 @@ export function main(): void {
       liquidatedOnSubset: scan.value,
       engineLiquidatedOnSubset: engineSubCount,
       agree: scan.value === engineSubCount,
+    },
+    inflow: {
+      setup: '1M book + aged population (30 days, $5B) over the first 1440 bars, replayed over the other 4320; inflow meanHoldingDays 1 (fast turnover, a stress case)',
+      populationPositions: popOff.result.population?.positions ?? 0,
+      cohorts: popOffInflow.result.inflow?.cohorts ?? 0,
+      inflowPositions: popOffInflow.result.inflow?.positions ?? 0,
+      impactOff: { withoutInflowMs: popOff.ms, withInflowMs: popOffInflow.ms, withoutInflowCpuMs: popOff.cpuMs, withInflowCpuMs: popOffInflow.cpuMs },
+      impactOn: { withoutInflowMs: popOn.ms, withInflowMs: popOnInflow.ms, withoutInflowCpuMs: popOn.cpuMs, withInflowCpuMs: popOnInflow.cpuMs },
+      liquidatedShortNotional: { withoutInflow: round(popOff.result.summary.liquidatedShort.notional), withInflow: round(popOffInflow.result.summary.liquidatedShort.notional) },
     },
     liquidated: { impactOff: offRuns[0]!.value.liquidatedLong.count + offRuns[0]!.value.liquidatedShort.count, impactOn: onRuns[0]!.value.liquidatedLong.count + onRuns[0]!.value.liquidatedShort.count },
     memory: {

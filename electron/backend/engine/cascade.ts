@@ -26,6 +26,8 @@ import { inverseBankruptcyPrice, inverseLiquidationPrice } from './inverse-margi
 import { hyperliquidLiquidationKind } from './hyperliquid-margin';
 import { healthFactor, lendingLiquidationPrice, liquidateLending } from './lending';
 import { argsortFloat64 } from './radix-sort';
+import { CohortBuilder, CohortHeap, survivalPrefix, type Cohort, type InflowConfig } from './inflow';
+import { bracketColumns } from './position-book';
 import { notional, price, qty, type SideSign } from './units';
 
 /** What kind of thing happened. */
@@ -107,6 +109,8 @@ export interface CascadeConfig {
    * liquidation; see PopulationSpec.reaction. Absent: every position is held until liquidated.
    */
   readonly reaction?: { readonly lossShare: number; readonly minutes: number; readonly rows: number };
+  /** In-window inflow of the population (see inflow.ts). Absent: no position opens during the replay. */
+  readonly inflow?: InflowConfig;
 }
 
 /** Per-bar series (typed arrays, one entry per replayed bar). */
@@ -229,6 +233,27 @@ export class CascadeRun {
   private readonly runHigh: Float64Array | undefined;
   /** Notional closed by owners before liquidation (see CascadeConfig.reaction), at the trigger price. */
   closedByOwnerNotional = 0;
+  // In-window inflow (CascadeConfig.inflow): survival prefix P, the cohorts and a heap of their heads per side.
+  private readonly survival: Float64Array | undefined;
+  private readonly cohorts: Cohort[] = [];
+  private readonly longHeads = new CohortHeap(1);
+  private readonly shortHeads = new CohortHeap(-1);
+  private readonly cohortBuilder: CohortBuilder | undefined;
+  /** Open base quantity of the population (BTC linear, contracts inverse), at current sizes; inflow only. */
+  openBase = 0;
+  /** Quote notional opened by inflow (= notional its turnover closed, at the same closes). */
+  inflowOpenedNotional = 0;
+  /** Positions opened by inflow. */
+  inflowPositions = 0;
+  /** Cohorts opened by inflow (one per bar with inflow). */
+  get cohortCount(): number {
+    return this.cohorts.length;
+  }
+  // Shortfall left by static positions settled at once (impact off) in the current round, per side.
+  private immediateLong = 0;
+  private immediateShort = 0;
+  private settledNow = 0;
+  private bufBook = new Int32Array(1024); // static: 0 the main book, c + 1 cohort c
 
   constructor(
     private readonly candles: CandleColumns,
@@ -252,6 +277,11 @@ export class CascadeRun {
     if (config.reaction && config.reaction.rows > 0) {
       this.runLow = new Float64Array(Math.max(n, 0)).fill(Number.POSITIVE_INFINITY);
       this.runHigh = new Float64Array(Math.max(n, 0)).fill(Number.NEGATIVE_INFINITY);
+    }
+    if (config.inflow && book) {
+      this.survival = survivalPrefix(config.inflow.hazard);
+      this.cohortBuilder = new CohortBuilder(config.inflow, bracketColumns(config.symbolRules!), config.contract === 'inverse' ? 'inverse' : 'linear');
+      for (const B of [book.long, book.short]) for (let i = 0; i < B.count; i++) if (B.sourceRow[i]! < config.inflow.populationRows) this.openBase += B.record[4 * i]!;
     }
     this.dyn = dynamic.map((spec) => {
       const s: DynamicState = {
@@ -331,6 +361,7 @@ export class CascadeRun {
       this.bufIdx = grow(this.bufIdx, (k) => new Int32Array(k));
       this.bufTrig = grow(this.bufTrig, (k) => new Float64Array(k));
       this.bufKind = grow(this.bufKind, (k) => new Uint8Array(k));
+      this.bufBook = grow(this.bufBook, (k) => new Int32Array(k));
       this.bufRec = grow(this.bufRec, (k) => new Float64Array(k));
     }
     this.bufSrc[n] = src;
@@ -413,20 +444,29 @@ export class CascadeRun {
       return;
     }
     const oppSign = -bankruptSide as 1 | -1;
-    const side: BookSide | undefined = this.book ? (oppSign > 0 ? this.book.long : this.book.short) : undefined;
+    // Static candidates: the main book's side, then the inflow cohorts' (book ref 0, c + 1); dynamic: −1.
+    const sides: BookSide[] = [];
+    if (this.book) sides.push(oppSign > 0 ? this.book.long : this.book.short);
+    for (const c of this.cohorts) sides.push(oppSign > 0 ? c.long : c.short);
+    const bookOf = (i: number): number => (this.book ? i : i + 1);
     // Rank candidates once: keys = −score so an ascending sort puts the highest score first.
     const keys: number[] = [];
     const refs: number[] = [];
-    if (side) {
+    const refBooks: number[] = [];
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[i]!;
+      const bk = bookOf(i);
       for (let k = side.next; k < side.count; k++) {
         if (side.closed[k]) continue;
         const rec = 4 * side.order[k]!;
-        const m = side.record[rec + 2]!;
-        const q = side.record[rec]!;
+        const f = this.turnoverFactor(side, bk, k, barIndex);
+        const m = side.record[rec + 2]! * f;
+        const q = side.record[rec]! * f;
         const pnl = this.pnlAt(oppSign, q, side.record[rec + 1]!, p);
         if (pnl <= 0 || m <= 0) continue;
         keys.push(-((pnl / m) * (this.forcedNotional(q, p) / (m + pnl))));
         refs.push(k);
+        refBooks.push(i);
       }
     }
     for (let j = 0; j < this.dyn.length; j++) {
@@ -435,21 +475,27 @@ export class CascadeRun {
       const pnl = this.pnlAt(d.side, d.qty, d.spec.entry, p);
       if (pnl <= 0 || d.collateral <= 0) continue;
       keys.push(-((pnl / d.collateral) * (this.forcedNotional(d.qty, p) / (d.collateral + pnl))));
-      refs.push(-(j + 1));
+      refs.push(j);
+      refBooks.push(-1);
     }
     const order = argsortFloat64(Float64Array.from(keys));
     let left = amount;
     for (let r = 0; r < order.length && left > 0; r++) {
       const ref = refs[order[r]!]!;
+      const sideIndex = refBooks[order[r]!]!;
       let q: number;
       let entry: number;
-      if (ref >= 0) {
-        const rec = 4 * side!.order[ref]!;
-        q = side!.record[rec]!;
-        entry = side!.record[rec + 1]!;
-        side!.closed[ref] = 1;
+      if (sideIndex >= 0) {
+        const side = sides[sideIndex]!;
+        const bk = bookOf(sideIndex);
+        const rec = 4 * side.order[ref]!;
+        const f = this.turnoverFactor(side, bk, ref, barIndex);
+        q = side.record[rec]! * f;
+        entry = side.record[rec + 1]!;
+        side.closed[ref] = 1;
+        if (this.survival && (bk > 0 || side.sourceRow[side.order[ref]!]! < this.config.inflow!.populationRows)) this.openBase -= q;
       } else {
-        const d = this.dyn[-ref - 1]!;
+        const d = this.dyn[ref]!;
         q = d.qty;
         entry = d.spec.entry;
         d.closed = true;
@@ -462,9 +508,11 @@ export class CascadeRun {
       l.adlCovered += haircut;
       const n = this.forcedNotional(q, p);
       this.series.adlVolume[barIndex]! += n;
-      if (ref >= 0) this.aggregate(AGG_ADL, side!.record[4 * side!.order[ref]! + 3]!, oppSign, n, q, pnl - haircut, p);
-      else {
-        const d = this.dyn[-ref - 1]!;
+      if (sideIndex >= 0) {
+        const side = sides[sideIndex]!;
+        this.aggregate(AGG_ADL, side.record[4 * side.order[ref]! + 3]!, oppSign, n, q, pnl - haircut, p);
+      } else {
+        const d = this.dyn[ref]!;
         this.events.push({ time, kind: 'adl', positionId: d.spec.id, side: oppSign > 0 ? 'long' : 'short', price: p, notional: n, pnl: pnl - haircut, count: 1, round: this.curRound });
       }
     }
@@ -517,6 +565,7 @@ export class CascadeRun {
     this.flushRound(barTime);
     for (const e of this.barAgg) this.events.push(e);
     this.barAgg = [];
+    this.openCohort(out);
     this.bar++;
   }
 
@@ -576,13 +625,13 @@ export class CascadeRun {
     for (let round = 0; round < 100000; round++) {
       this.curRound = s.rounds[out]!;
       this.roundLen = 0;
-      let settledNow = 0;
+      this.settledNow = 0;
+      this.immediateLong = 0;
+      this.immediateShort = 0;
       const hiP = Math.max(prev, eff);
       const loP = Math.min(prev, eff);
       let sell = 0;
       let buy = 0;
-      let pendingLongShortfall = 0;
-      let pendingShortShortfall = 0;
       // Static book, longs: liquidation prices descending.
       if (this.book) {
         const L = this.book.long;
@@ -594,31 +643,9 @@ export class CascadeRun {
           }
           const lp = L.liquidationPrice[k]!;
           if (!(eff <= lp)) break;
-          const t = Math.min(lp, hiP);
-          const rec = 4 * L.order[k]!;
-          let q = L.record[rec]!;
-          let m = L.record[rec + 2]!;
-          if (this.runLow) {
-            const f = this.reactionFactor(L, k, q, L.record[rec + 1]!, m, lp, out);
-            q *= f;
-            m *= f;
-          }
-          const n = inverse ? q : q * t;
-          if (noImpact) {
-            // Fill = trigger exactly: settle now (same order and result as through the round buffer).
-            pendingLongShortfall += this.settleStatic(L, k, q, L.record[rec + 1]!, m, L.record[rec + 3]!, t, out);
-            settledNow++;
-          } else {
-            const slot = this.pushRound(Src.Long, k, t, 0);
-            const br = this.bufRec;
-            br[4 * slot] = q;
-            br[4 * slot + 1] = L.record[rec + 1]!;
-            br[4 * slot + 2] = m;
-            br[4 * slot + 3] = L.record[rec + 3]!;
-          }
+          const n = this.takeStatic(L, 0, k, lp, Math.min(lp, hiP), out, noImpact, inverse);
           sell += n;
           this.barNotional += n;
-          L.next++;
         }
         const S = this.book.short;
         while (S.next < S.count && this.barNotional < cap) {
@@ -629,33 +656,19 @@ export class CascadeRun {
           }
           const lp = S.liquidationPrice[k]!;
           if (!(eff >= lp)) break;
-          const t = Math.max(lp, loP);
-          const rec = 4 * S.order[k]!;
-          let q = S.record[rec]!;
-          let m = S.record[rec + 2]!;
-          if (this.runLow) {
-            const f = this.reactionFactor(S, k, q, S.record[rec + 1]!, m, lp, out);
-            q *= f;
-            m *= f;
-          }
-          const n = inverse ? q : q * t;
-          if (noImpact) {
-            // Fill = trigger exactly: settle now (same order and result as through the round buffer).
-            pendingShortShortfall += this.settleStatic(S, k, q, S.record[rec + 1]!, m, S.record[rec + 3]!, t, out);
-            settledNow++;
-          } else {
-            const slot = this.pushRound(Src.Short, k, t, 0);
-            const br = this.bufRec;
-            br[4 * slot] = q;
-            br[4 * slot + 1] = S.record[rec + 1]!;
-            br[4 * slot + 2] = m;
-            br[4 * slot + 3] = S.record[rec + 3]!;
-          }
+          const n = this.takeStatic(S, 0, k, lp, Math.max(lp, loP), out, noImpact, inverse);
           buy += n;
           this.barNotional += n;
-          S.next++;
         }
       }
+      // Inflow cohorts, through the heaps of their heads.
+      if (this.survival) {
+        sell += this.walkCohorts(this.longHeads, eff, hiP, out, noImpact, inverse, cap);
+        buy += this.walkCohorts(this.shortHeads, eff, loP, out, noImpact, inverse, cap);
+      }
+      let pendingLongShortfall = this.immediateLong;
+      let pendingShortShortfall = this.immediateShort;
+      const settledNow = this.settledNow;
       // Dynamic positions.
       for (let j = 0; j < this.dyn.length && this.barNotional < cap; j++) {
         const d = this.dyn[j]!;
@@ -705,7 +718,7 @@ export class CascadeRun {
         const t = this.bufTrig[r]!;
         const f = t * fill.averageFill;
         if (src === Src.Long || src === Src.Short) {
-          const B = src === Src.Long ? this.book!.long : this.book!.short;
+          const B = this.staticSide(src, this.bufBook[r]!);
           const br = this.bufRec;
           const rest = this.settleStatic(B, k, br[4 * r]!, br[4 * r + 1]!, br[4 * r + 2]!, br[4 * r + 3]!, f, out);
           if (B.sign > 0) pendingLongShortfall += rest;
@@ -779,6 +792,111 @@ export class CascadeRun {
     return eff;
   }
 
+  /** Side `src` of the main book (bk 0) or of cohort bk − 1. */
+  private staticSide(src: Src, bk: number): BookSide {
+    const b = bk === 0 ? this.book! : this.cohorts[bk - 1]!;
+    return src === Src.Long ? b.long : b.short;
+  }
+
+  /**
+   * Take the k-th position of static side B (book bk: 0 the main book, c + 1 cohort c) into the round
+   * at trigger `t`: with impact off settle it now (fill = trigger), else queue it for the round's
+   * fill. Returns its forced notional. Inflow turnover and owner reaction shrink it first.
+   */
+  private takeStatic(B: BookSide, bk: number, k: number, lp: number, t: number, out: number, noImpact: boolean, inverse: boolean): number {
+    const rec = 4 * B.order[k]!;
+    let q = B.record[rec]!;
+    let m = B.record[rec + 2]!;
+    const entry = B.record[rec + 1]!;
+    if (this.survival && (bk > 0 || B.sourceRow[B.order[k]!]! < this.config.inflow!.populationRows)) {
+      const f = this.turnoverFactor(B, bk, k, out);
+      q *= f;
+      m *= f;
+      this.openBase -= q; // the whole position leaves the open quantity, the owners' part included
+    }
+    if (this.runLow) {
+      const f = this.reactionFactor(B, k, q, entry, m, lp, out, bk === 0 ? -1 : this.cohorts[bk - 1]!.openedAfter);
+      q *= f;
+      m *= f;
+    }
+    const n = inverse ? q : q * t;
+    if (noImpact) {
+      // Fill = trigger exactly: settle now (same order and result as through the round buffer).
+      const rest = this.settleStatic(B, k, q, entry, m, B.record[rec + 3]!, t, out);
+      if (B.sign > 0) this.immediateLong += rest;
+      else this.immediateShort += rest;
+      this.settledNow++;
+    } else {
+      const slot = this.pushRound(B.sign > 0 ? Src.Long : Src.Short, k, t, 0);
+      this.bufBook[slot] = bk;
+      const br = this.bufRec;
+      br[4 * slot] = q;
+      br[4 * slot + 1] = entry;
+      br[4 * slot + 2] = m;
+      br[4 * slot + 3] = B.record[rec + 3]!;
+    }
+    B.next++;
+    return n;
+  }
+
+  /**
+   * Share of its opening size a population position still has in replayed bar `out` after the
+   * inflow turnover: P[out]/P[a + 1] for a cohort opened after bar a, P[out] for the main book's
+   * population rows, 1 for other rows (a book passed in) and without inflow.
+   */
+  private turnoverFactor(B: BookSide, bk: number, k: number, out: number): number {
+    const P = this.survival;
+    if (!P) return 1;
+    if (bk > 0) return P[out]! / P[this.cohorts[bk - 1]!.openedAfter + 1]!;
+    return B.sourceRow[B.order[k]!]! < this.config.inflow!.populationRows ? P[out]! : 1;
+  }
+
+  /** Liquidate every cohort position of one side that `eff` has reached, heads first. Returns the forced notional. */
+  private walkCohorts(heap: CohortHeap, eff: number, bound: number, out: number, noImpact: boolean, inverse: boolean, cap: number): number {
+    let total = 0;
+    const long = heap === this.longHeads;
+    while (heap.size > 0 && this.barNotional < cap) {
+      const id = heap.top();
+      const C = this.cohorts[id]!;
+      const B = long ? C.long : C.short;
+      const k = B.next;
+      if (k >= B.count || B.closed[k]) {
+        heap.updateTop(heap.headKey(B));
+        continue;
+      }
+      const lp = B.liquidationPrice[k]!;
+      if (long ? !(eff <= lp) : !(eff >= lp)) break;
+      const n = this.takeStatic(B, id + 1, k, lp, long ? Math.min(lp, bound) : Math.max(lp, bound), out, noImpact, inverse);
+      total += n;
+      this.barNotional += n;
+      heap.updateTop(heap.headKey(B));
+    }
+    return total;
+  }
+
+  /**
+   * Inflow at the close of replayed bar `out`: owners close h of every open population position
+   * (implicit in the survival prefix) and the same base quantity opens as a new cohort at the bar's
+   * effective close, checked from the next bar on.
+   */
+  private openCohort(out: number): void {
+    const cfg = this.config.inflow;
+    if (!cfg || !this.survival) return;
+    const h = cfg.hazard[out]!;
+    const base = h * this.openBase;
+    const entry = this.lastEffective;
+    if (!(base > 0) || !(entry > 0)) return;
+    const c = this.cohortBuilder!.build(out, base, entry);
+    const id = this.cohorts.length;
+    this.cohorts.push(c);
+    this.inflowOpenedNotional += this.config.contract === 'inverse' ? base : base * entry;
+    this.inflowPositions += c.long.count + c.short.count;
+    const kl = this.longHeads.headKey(c.long);
+    if (kl !== null) this.longHeads.push(id, kl);
+    const ks = this.shortHeads.headKey(c.short);
+    if (ks !== null) this.shortHeads.push(id, ks);
+  }
+
   /**
    * Running lowest and highest effective price up to replayed bar `out` (owner reaction only),
    * halted bars included: owners see the price move while liquidations are held back.
@@ -798,21 +916,28 @@ export class CascadeRun {
    * margin. The rest is closed by its owner at `lp` (margin left, so no shortfall), without fee or
    * impact; that part goes to the ledger here. Rows beyond the population are held to liquidation.
    */
-  private reactionFactor(B: BookSide, k: number, q: number, entry: number, margin: number, lp: number, out: number): number {
+  private reactionFactor(B: BookSide, k: number, q: number, entry: number, margin: number, lp: number, out: number, openedAfter: number): number {
     const r = this.config.reaction!;
-    if (B.sourceRow[B.order[k]!]! >= r.rows || !(q > 0)) return 1;
+    if ((openedAfter < 0 && B.sourceRow[B.order[k]!]! >= r.rows) || !(q > 0)) return 1;
     const inverse = this.config.contract === 'inverse';
     const sgn = B.sign;
     // Price at which the position has lost lossShare of its margin.
     const pr = inverse ? 1 / (1 / entry + (sgn * r.lossShare * margin) / q) : entry - (sgn * r.lossShare * margin) / q;
-    // First replayed bar whose running extreme reached pr (running extremes are monotone).
-    const ext = sgn > 0 ? this.runLow! : this.runHigh!;
     let lo = 0;
-    let hi = out;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sgn > 0 ? ext[mid]! <= pr : ext[mid]! >= pr) hi = mid;
-      else lo = mid + 1;
+    if (openedAfter < 0) {
+      // First replayed bar whose running extreme reached pr (running extremes are monotone).
+      const ext = sgn > 0 ? this.runLow! : this.runHigh!;
+      let hi = out;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sgn > 0 ? ext[mid]! <= pr : ext[mid]! >= pr) hi = mid;
+        else lo = mid + 1;
+      }
+    } else {
+      // An inflow position: the first bar after it opened whose effective extreme reached pr (else this one).
+      const ext = sgn > 0 ? this.series.effectiveLow : this.series.effectiveHigh;
+      lo = openedAfter + 1;
+      while (lo < out && !(sgn > 0 ? ext[lo]! <= pr : ext[lo]! >= pr)) lo++;
     }
     const minutes = ((out - lo) * this.barSec) / 60;
     const f = Math.exp(-minutes / r.minutes);

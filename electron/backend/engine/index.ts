@@ -46,13 +46,20 @@ import { CascadeRun, type CascadeConfig, type CascadeEvent, type CircuitBreakerS
 import type { ImpactSpec, ResilienceSpec } from './impact';
 import { buildStaticBook, type StaticBookInput } from './position-book';
 import { estimatePopulation, type PopulationEstimate, type PopulationSpec } from './population';
+import { inflowHazards } from './inflow';
 import { portfolioToCascadePositions, validatePortfolio, type Portfolio, type SkippedPosition } from './portfolio';
 import { fail, ok, type Result } from './result';
 import { selectRules, type VenueRules } from './venue-rules';
 import { ledgerImbalance, type Ledger } from './ledger';
 
-/** Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade round; book events grouped per round; 0.3.0: aged populations and owner reaction, which the validation now fits). */
-export const ENGINE_VERSION = '0.3.0';
+/**
+ * Bumped whenever the same inputs can give different outputs (0.2.0: events carry their cascade
+ * round; book events grouped per round; 0.3.0: aged populations and owner reaction, which the
+ * validation now fits; 0.4.0: in-window inflow (population.inflow, off unless asked: runs without it
+ * are unchanged), which the validation's calibration grid now includes, so its fitted parameters
+ * and figures can differ).
+ */
+export const ENGINE_VERSION = '0.4.0';
 
 export type { Candle, CandleColumns } from './candles';
 export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
@@ -158,6 +165,13 @@ export interface ReplayResult {
   readonly population: PopulationEstimate['parameters'] | null;
   /** Notional of the population closed by its owners before liquidation (PopulationSpec.reaction). */
   readonly closedByOwnerNotional: number;
+  /**
+   * In-window inflow (PopulationSpec.inflow), null when off: quote notional opened (= the notional its
+   * turnover closed, at the same closes), positions and cohorts opened, and the population's open base
+   * quantity (BTC linear, contracts inverse) at the end — its start minus what was liquidated,
+   * deleveraged or closed by reacting owners.
+   */
+  readonly inflow: { readonly openedNotional: number; readonly positions: number; readonly cohorts: number; readonly openQuantity: number } | null;
   readonly staticPositions: number;
   readonly cancelled: boolean;
 }
@@ -229,6 +243,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
   const dyn = portfolio ? portfolioToCascadePositions(portfolio, rules, sc.symbol, sc.marks ?? {}) : ok({ positions: [], skipped: [] });
   if (!dyn.ok) return dyn;
 
+  const bs = barSecondsOf(candles);
   let population: PopulationEstimate | undefined;
   if (sc.population) {
     if (contract === 'lending') return fail('unsupported', 'population estimates are modelled for perpetual venues only', 'scenario.population');
@@ -254,8 +269,18 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
       : !population && input.bookReaction && input.book
         ? { reaction: { ...input.bookReaction, rows: input.book.side.length } }
         : {}),
+    ...(sc.population?.inflow && population
+      ? {
+          inflow: {
+            hazard: inflowHazards(candles, population.parameters.fromBar, start, sc.population.inflow.meanHoldingDays, bs),
+            longShare: population.parameters.longShare,
+            buckets: population.parameters.buckets,
+            positionsPerBucket: Math.max(1, Math.floor(sc.population.positionsPerBucket ?? 1)),
+            populationRows: population.book.side.length,
+          },
+        }
+      : {}),
   };
-  const bs = barSecondsOf(candles);
   const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
   const total = n - start;
   const staticPositions = merged.book ? merged.book.side.length : 0;
@@ -279,6 +304,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
       skipped: dyn.value.skipped,
       population: population?.parameters ?? null,
       closedByOwnerNotional: run.closedByOwnerNotional,
+      inflow: config.inflow ? { openedNotional: run.inflowOpenedNotional, positions: run.inflowPositions, cohorts: run.cohortCount, openQuantity: run.openBase } : null,
       staticPositions,
       cancelled,
     };
@@ -316,6 +342,8 @@ function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'b
   const p = sc.population;
   if (p && !(Number.isInteger(p.lookbackBars) && p.lookbackBars >= 1)) return { message: 'population.lookbackBars must be an integer ≥ 1', field: 'scenario.population.lookbackBars' };
   if (p?.meanAgeDays !== undefined && !(p.meanAgeDays > 0 && p.meanAgeDays <= 3650)) return { message: 'population.meanAgeDays must be > 0 and ≤ 3650', field: 'scenario.population.meanAgeDays' };
+  if (p?.inflow && !(p.inflow.meanHoldingDays > 0 && p.inflow.meanHoldingDays <= 3650))
+    return { message: 'population.inflow.meanHoldingDays must be > 0 and ≤ 3650 (days a position is held at the look-back’s average volume)', field: 'scenario.population.inflow.meanHoldingDays' };
   if (p?.reaction && !(p.reaction.lossShare > 0 && p.reaction.lossShare < 1 && p.reaction.minutes > 0 && p.reaction.minutes <= 1e6))
     return { message: 'population.reaction needs 0 < lossShare < 1 and 0 < minutes ≤ 1,000,000', field: 'scenario.population.reaction' };
   return undefined;

@@ -45,6 +45,15 @@ export interface PopulationSpec {
    * its owner is settled at the liquidation trigger without fee and without market impact.
    */
   readonly reaction?: { readonly lossShare: number; readonly minutes: number };
+  /**
+   * In-window inflow (inflow.ts): positions keep opening during the replay. At the close of each
+   * replayed bar a share h = 1 − exp(−w·Δt/meanHoldingDays) of every open population position is
+   * closed by its owner and the same base quantity opens at that close, split long/short by
+   * `longShare` over the same leverage buckets (w: the bar's traded notional over the look-back's
+   * mean per bar; Δt: the bar in days). Open interest changes only by liquidations. Absent: no
+   * position opens during the replay.
+   */
+  readonly inflow?: { readonly meanHoldingDays: number };
 }
 
 /** Quadrature of the aged population: age quantiles × normal nodes of the log entry offset. */
@@ -70,10 +79,11 @@ export interface PopulationEstimate {
   readonly book: StaticBookInput;
   readonly bucketLabels: string[];
   /** The spec with defaults filled in, plus derived totals. */
-  readonly parameters: Required<Omit<PopulationSpec, 'openInterest' | 'meanAgeDays' | 'reaction'>> & {
+  readonly parameters: Required<Omit<PopulationSpec, 'openInterest' | 'meanAgeDays' | 'reaction' | 'inflow'>> & {
     readonly openInterest: number | null;
     readonly meanAgeDays: number | null;
     readonly reaction: { readonly lossShare: number; readonly minutes: number } | null;
+    readonly inflow: { readonly meanHoldingDays: number } | null;
     /** Realised daily volatility of the look-back (aged populations only). */
     readonly dailyVolatility: number | null;
     readonly fromBar: number;
@@ -163,6 +173,7 @@ export function estimatePopulation(c: CandleColumns, endBar: number, spec: Popul
       lookbackBars: spec.lookbackBars,
       meanAgeDays: null,
       reaction: spec.reaction ?? null,
+      inflow: spec.inflow ?? null,
       dailyVolatility: null,
       participation: spec.openInterest !== undefined ? scale : participation,
       longShare,
@@ -316,6 +327,7 @@ function agedEntries(c: CandleColumns, endBar: number, spec: PopulationSpec, rul
       lookbackBars: spec.lookbackBars,
       meanAgeDays: meanAge,
       reaction: spec.reaction ?? null,
+      inflow: spec.inflow ?? null,
       dailyVolatility: sigma,
       participation: spec.openInterest !== undefined && traded > 0 ? spec.openInterest / traded : participation,
       longShare,
