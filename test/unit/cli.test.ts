@@ -157,8 +157,11 @@ describe('npm run cli — validate', () => {
       const held = s.ratios.find((x) => x.sample === 'out')!;
       expect(text.stdout).toContain(`  ${held.id} held out: ratio ${held.ratio.toFixed(2)}${held.within2x ? '' : ' (miss)'}`);
     }
-    // The assumptions name the aged population and the owners' reaction.
+    // The assumptions name the aged population, the owners' reaction and the in-window inflow.
     expect(text.stdout).toContain('Owners reacting');
+    expect(text.stdout).toContain('Positions opened during the window');
+    // The fitted population says whether positions open during the window.
+    expect(text.stdout).toContain(report.parameters.inflow ? 'positions turn over and reopen during the window' : 'no positions opened during the window');
   }, 120_000);
 
   it('refuses an unknown --liquidity for design, naming the flag', async () => {

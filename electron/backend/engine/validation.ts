@@ -78,12 +78,28 @@ export interface PopulationParameters {
   readonly meanAgeDays: number | null;
   /** Owners' reaction time in minutes once half the margin is lost (PopulationSpec.reaction), or null: none react. */
   readonly reactionMinutes: number | null;
+  /**
+   * In-window inflow (PopulationSpec.inflow): the population keeps turning over during the window at
+   * its own mean holding time ({@link inflowHoldingDays}), new positions opening at each bar's close
+   * in proportion to volume. False: no position opens during the window.
+   */
+  readonly inflow: boolean;
 }
 
 /** Share of the margin lost at which owners start to close (fixed, not fitted). */
 export const REACTION_LOSS_SHARE = 0.5;
 
-export const DEFAULT_PARAMETERS: PopulationParameters = { leveragedShare: 0.1, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1, meanAgeDays: 30, reactionMinutes: 30 };
+export const DEFAULT_PARAMETERS: PopulationParameters = { leveragedShare: 0.1, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1, meanAgeDays: 30, reactionMinutes: 30, inflow: false };
+
+/**
+ * Mean holding time of the inflow turnover, tied to the population's own shape (no new fitted
+ * parameter): an aged population is the steady state of positions held for an exponential time of
+ * mean `meanAgeDays`, so its turnover goes on at that rate; a look-back population is what opened over
+ * the look-back, so it turns over once per look-back length (in days).
+ */
+export function inflowHoldingDays(p: Pick<PopulationParameters, 'meanAgeDays'>, lookbackBars: number, barSeconds: number): number {
+  return p.meanAgeDays ?? (lookbackBars * barSeconds) / 86_400;
+}
 
 /** Candles of one event, already cut to [lookbackFrom, to). */
 export interface EventCandles {
@@ -174,7 +190,11 @@ export function unitPopulation(e: EventCandles, p: PopulationParameters): Popula
   const lookbackBars = barIndexAt(c.time, isoSeconds(e.event.from));
   const buckets = BASE_BUCKETS.map((b) => ({ leverage: Math.min(MAX_LEVERAGE, Math.max(1.01, b.leverage * p.leverageScale)), weight: b.weight }));
   const per = Math.max(1, Math.floor(p.positionsPerBucket));
-  const reaction = p.reactionMinutes !== null ? { reaction: { lossShare: REACTION_LOSS_SHARE, minutes: p.reactionMinutes } } : {};
+  const barSeconds = c.time.length >= 2 ? c.time[1]! - c.time[0]! : 60;
+  const reaction = {
+    ...(p.reactionMinutes !== null ? { reaction: { lossShare: REACTION_LOSS_SHARE, minutes: p.reactionMinutes } } : {}),
+    ...(p.inflow ? { inflow: { meanHoldingDays: inflowHoldingDays(p, lookbackBars, barSeconds) } } : {}),
+  };
   if (p.meanAgeDays !== null) {
     // Unit size: the largest node (z = 0, heaviest bucket) is about UNIT_POSITION, i.e. in the first
     // bracket tier like every simulated position: a node's weight is at most about 5× the mean one
@@ -333,7 +353,7 @@ export function compareEvent(e: ValidationEvent, est: EventEstimate, inSample: b
 export interface Calibration {
   readonly inSample: readonly string[];
   readonly outOfSample: readonly string[];
-  /** Points tried (leverage scale × mean age × reaction); for each the best leveraged share (closed form) and its log error. */
+  /** Points tried (leverage scale × mean age × reaction × inflow); for each the best leveraged share (closed form) and its log error. */
   readonly grid: readonly GridPoint[];
   readonly parameters: PopulationParameters;
 }
@@ -343,6 +363,7 @@ export interface GridPoint {
   readonly leverageScale: number;
   readonly meanAgeDays: number | null;
   readonly reactionMinutes: number | null;
+  readonly inflow: boolean;
   readonly leveragedShare: number;
   readonly rmsLogError: number;
 }
@@ -352,17 +373,24 @@ export interface CalibrationGrid {
   readonly leverageScale: readonly number[];
   readonly meanAgeDays: readonly (number | null)[];
   readonly reactionMinutes: readonly (number | null)[];
+  readonly inflow: readonly boolean[];
 }
 
 export const CALIBRATION_GRID: CalibrationGrid = {
   leverageScale: [0.5, 1, 2],
   meanAgeDays: [null, 7, 30, 90],
   reactionMinutes: [null, 15, 60, 240],
+  inflow: [false, true],
 };
+
+/** Points of a calibration grid. */
+export function gridPoints(grid: CalibrationGrid): number {
+  return grid.leverageScale.length * grid.meanAgeDays.length * grid.reactionMinutes.length * grid.inflow.length;
+}
 
 /**
  * Fit the shared parameters on the in-sample events: for each point of the grid (leverage scale ×
- * mean age × reaction time), the leveraged share that makes the geometric-mean ratio 1 (closed
+ * mean age × reaction time × inflow), the leveraged share that makes the geometric-mean ratio 1 (closed
  * form: with impact off, liquidations are linear in it), then the point with the smallest RMS log
  * error. Share capped at 1. Out-of-sample events play no part.
  */
@@ -380,29 +408,30 @@ export function calibrate(
   const grid: GridPoint[] = [];
   for (const leverageScale of gridSpec.leverageScale)
     for (const meanAgeDays of gridSpec.meanAgeDays)
-      for (const reactionMinutes of gridSpec.reactionMinutes) {
-        const unitParams = { ...base, leverageScale, meanAgeDays, reactionMinutes, leveragedShare: 1 };
-        const logs: number[] = [];
-        for (const e of fit) {
-          const est = estimateEvent(e, unitParams, kappa, rules);
-          if (!est.ok) return est;
-          if (onStep?.() === true) return fail('cancelled', 'calibration cancelled');
-          const t = est.value.estimated.total;
-          logs.push(t > 0 ? Math.log(e.event.observed.btcNotional / t) : Number.POSITIVE_INFINITY);
+      for (const reactionMinutes of gridSpec.reactionMinutes)
+        for (const inflow of gridSpec.inflow) {
+          const unitParams = { ...base, leverageScale, meanAgeDays, reactionMinutes, inflow, leveragedShare: 1 };
+          const logs: number[] = [];
+          for (const e of fit) {
+            const est = estimateEvent(e, unitParams, kappa, rules);
+            if (!est.ok) return est;
+            if (onStep?.() === true) return fail('cancelled', 'calibration cancelled');
+            const t = est.value.estimated.total;
+            logs.push(t > 0 ? Math.log(e.event.observed.btcNotional / t) : Number.POSITIVE_INFINITY);
+          }
+          const finite = logs.every(Number.isFinite);
+          const mean = finite ? logs.reduce((s, v) => s + v, 0) / logs.length : Number.POSITIVE_INFINITY;
+          const share = Math.min(1, Math.exp(mean));
+          const logShare = Math.log(share);
+          const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
+          grid.push({ leverageScale, meanAgeDays, reactionMinutes, inflow, leveragedShare: share, rmsLogError: rms });
         }
-        const finite = logs.every(Number.isFinite);
-        const mean = finite ? logs.reduce((s, v) => s + v, 0) / logs.length : Number.POSITIVE_INFINITY;
-        const share = Math.min(1, Math.exp(mean));
-        const logShare = Math.log(share);
-        const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
-        grid.push({ leverageScale, meanAgeDays, reactionMinutes, leveragedShare: share, rmsLogError: rms });
-      }
   const best = grid.reduce((a, b) => (b.rmsLogError < a.rmsLogError ? b : a));
   return ok({
     inSample: fit.map((e) => e.event.id),
     outOfSample: events.filter((e) => !inSample.includes(e.event.id)).map((e) => e.event.id),
     grid,
-    parameters: { ...base, leverageScale: best.leverageScale, meanAgeDays: best.meanAgeDays, reactionMinutes: best.reactionMinutes, leveragedShare: best.leveragedShare },
+    parameters: { ...base, leverageScale: best.leverageScale, meanAgeDays: best.meanAgeDays, reactionMinutes: best.reactionMinutes, inflow: best.inflow, leveragedShare: best.leveragedShare },
   });
 }
 
@@ -503,6 +532,6 @@ export function robustness(events: readonly EventCandles[], inSample: readonly s
 
 /** Replays `robustness` makes (for progress): per split, the grid on its fitted events plus every event. */
 export function robustnessSteps(events: number, inSample: number, grid: CalibrationGrid = CALIBRATION_GRID): number {
-  const points = grid.leverageScale.length * grid.meanAgeDays.length * grid.reactionMinutes.length;
+  const points = gridPoints(grid);
   return points * (events - inSample) + events + events * (points * (events - 1) + events);
 }

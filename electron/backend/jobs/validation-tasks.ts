@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { Result, ReplayResult, ReplayScenario, VenueRules } from '../engine';
-import { CALIBRATION_GRID, robustness, robustnessSteps, validate, type EventCandles, type Robustness, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
+import { CALIBRATION_GRID, gridPoints, robustness, robustnessSteps, validate, type EventCandles, type Robustness, type Kappa, type PopulationParameters, type ValidationReport } from '../engine/validation';
 import { baselineOf, calibrateDepth, cellOutcome, deimpactEvent, DEFAULT_MECHANISMS, DEPTH_MULTIPLIERS, planCell, replayCell, runDesignLab, withDepth, type DeimpactInfo, type DepthCalibration, type DesignMatrix, type MechanismOutcome, type MechanismSpec } from '../engine/mechanisms';
 import type { TaskContext } from './protocol';
 
@@ -56,7 +56,7 @@ function unwrap<T>(r: Result<T>): T {
 export const VALIDATION_TASKS = {
   validate(input: ValidateTaskInput, context: TaskContext): ValidationReport {
     const g = CALIBRATION_GRID;
-    const total = (input.fixed ? 0 : g.leverageScale.length * g.meanAgeDays.length * g.reactionMinutes.length * input.inSample.length) + input.events.length;
+    const total = (input.fixed ? 0 : gridPoints(g) * input.inSample.length) + input.events.length;
     let done = 0;
     return unwrap(validate(input.events, input.inSample, input.rules, { ...(input.fixed ? { fixed: input.fixed } : {}), onStep: () => void context.progress(++done, total, 'replaying crash windows') }));
   },

@@ -26,7 +26,7 @@ const matrix: DesignMatrixInfo = {
     { id: '2021-05-19', title: 'May 2021', openInterest: { usd: 1, imputed: false, note: '' }, depthUsd: 1, scale: 1, exogenousPath: xp },
   ],
   cells: [cell('2021-05-19', 'b', 1.2, 0, 5), cell('2020-03-12', 'b', 1.5, 2, 0), cell('2020-03-12', 'a', 1.2, 1, Number.NaN), cell('2021-05-19', 'a', 1.1, 0, 7)],
-  parameters: { leveragedShare: 0.4, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1, meanAgeDays: 30, reactionMinutes: 30 },
+  parameters: { leveragedShare: 0.4, leverageScale: 1, longShare: 0.5, positionsPerBucket: 1, meanAgeDays: 30, reactionMinutes: 30, inflow: false },
   engineVersion: 'test',
   runId: 1,
 };

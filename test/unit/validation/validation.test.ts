@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readSharedCsv } from '../../helpers/temp';
 import { CATALOG, readEventCandles, sharedDataDir } from '../../../electron/backend/services/validation-data';
 import { shippedRules } from '../../../electron/backend/services/venue-tables';
-import { DEFAULT_PARAMETERS, estimateEvent, eventWindow, openInterestRatios, timeProfile, validate, type EventCandles } from '../../../electron/backend/engine/validation';
+import { calibrate, DEFAULT_PARAMETERS, estimateEvent, eventWindow, gridPoints, inflowHoldingDays, openInterestRatios, timeProfile, validate, type EventCandles } from '../../../electron/backend/engine/validation';
 
 const dir = sharedDataDir();
 const events: EventCandles[] = CATALOG.events.map((e) => eventWindow(readEventCandles(dir, e.file), e));
@@ -74,6 +74,30 @@ describe('validation pipeline on the real crash windows', () => {
     const r2 = validate(events, CATALOG.calibration.inSample, shippedRules(), { fixed: { ...DEFAULT_PARAMETERS, leverageScale: 0.5 } });
     if (!r1.ok || !r2.ok) throw new Error('validate failed');
     expect(r1.value.events.map((c) => c.ratio)).not.toEqual(r2.value.events.map((c) => c.ratio));
+  });
+
+  it('has in-window inflow as a calibration dimension: every point tried with and without it, on the in-sample events only', () => {
+    const grid = { leverageScale: [1], meanAgeDays: [null, 30], reactionMinutes: [null], inflow: [false, true] };
+    let replays = 0;
+    const c = calibrate(events, CATALOG.calibration.inSample, DEFAULT_PARAMETERS, kappa, shippedRules(), grid, () => void replays++);
+    if (!c.ok) throw new Error(c.error.message);
+    expect(c.value.grid.length).toBe(gridPoints(grid));
+    expect(c.value.grid.map((g) => `${g.meanAgeDays}/${g.inflow}`)).toEqual(['null/false', 'null/true', '30/false', '30/true']);
+    // Three in-sample events per point; out-of-sample events are never replayed.
+    expect(replays).toBe(3 * gridPoints(grid));
+    const best = c.value.grid.reduce((a, b) => (b.rmsLogError < a.rmsLogError ? b : a));
+    expect(c.value.parameters.inflow).toBe(best.inflow);
+    // Inflow is applied, not a label: on a crash with a rebound (2022-05-10: a fall, then a bounce)
+    // positions opened during the fall add short liquidations and lower the long share.
+    const e = events.find((x) => x.event.id === '2022-05-10')!;
+    const off = estimateEvent(e, { ...DEFAULT_PARAMETERS, reactionMinutes: null }, kappa, shippedRules());
+    const on = estimateEvent(e, { ...DEFAULT_PARAMETERS, reactionMinutes: null, inflow: true }, kappa, shippedRules());
+    if (!off.ok || !on.ok) throw new Error('estimate failed');
+    expect(on.value.estimated.short).toBeGreaterThan(off.value.estimated.short);
+    expect(on.value.estimated.longShare!).toBeLessThan(off.value.estimated.longShare!);
+    // The turnover's holding time is the population's own: its mean age, or the look-back's length.
+    expect(inflowHoldingDays({ meanAgeDays: 30 }, 1440, 60)).toBe(30);
+    expect(inflowHoldingDays({ meanAgeDays: null }, 1440, 60)).toBe(1);
   });
 
   it('time profile: the 40-minute share and the peak bar of a known series', () => {
