@@ -161,20 +161,24 @@ describe('replay at a higher interval than the stored bars', () => {
     const { firstBar } = await chartState();
     await seek(at - firstBar);
     const sums = await page.evaluate(() => {
-      type S = { data(): readonly { time: unknown; value?: number }[] };
-      const r = (window as unknown as { __undertowReplay: { player: { index: number; run: { firstBar: number; detail: { series: { time: number[]; liquidatedNotionalLong: number[] } } } }; charts: { chart: { panes(): { getSeries(): S[] }[] } }[] } }).__undertowReplay;
-      const shown = r.charts[0]!.chart.panes()[1]!.getSeries()[0]!.data().map((d) => ({ time: d.time as number, value: d.value ?? 0 }));
+      type S = { data(): readonly { time: unknown; long?: number; short?: number }[] };
+      const r = (window as unknown as { __undertowReplay: { player: { index: number; run: { firstBar: number; detail: { series: { time: number[]; liquidatedNotionalLong: number[]; liquidatedNotionalShort: number[] } } } }; charts: { chart: { panes(): { getSeries(): S[] }[] } }[] } }).__undertowReplay;
+      const shown = r.charts[0]!.chart.panes()[1]!.getSeries()[0]!.data().map((d) => ({ time: d.time as number, long: d.long ?? 0, short: d.short ?? 0 }));
       const s = r.player.run.detail.series;
-      const want = new Map<number, number>();
+      const want = new Map<number, { long: number; short: number }>();
       for (let k = 0; k <= r.player.index; k++) {
         const h = Math.floor(s.time[k]! / 3600) * 3600;
-        want.set(h, (want.get(h) ?? 0) + s.liquidatedNotionalLong[k]!);
+        const w = want.get(h) ?? { long: 0, short: 0 };
+        want.set(h, { long: w.long + s.liquidatedNotionalLong[k]!, short: w.short + s.liquidatedNotionalShort[k]! });
       }
-      return { shown, want: [...want].map(([time, value]) => ({ time, value })) };
+      return { shown, want: [...want].map(([time, v]) => ({ time, ...v })) };
     });
     expect(sums.shown.map((x) => x.time)).toEqual(sums.want.map((x) => x.time));
-    sums.shown.forEach((x, j) => expect(x.value).toBeCloseTo(sums.want[j]!.value, 6));
-    expect(sums.want.some((x) => x.value > 0)).toBe(true);
+    sums.shown.forEach((x, j) => {
+      expect(x.long).toBeCloseTo(sums.want[j]!.long, 6);
+      expect(x.short).toBeCloseTo(sums.want[j]!.short, 6);
+    });
+    expect(sums.want.some((x) => x.long > 0)).toBe(true);
     await page.waitForTimeout(300);
     await page.screenshot({ path: artifactPath('replay-interval-03-1h-population.png') });
   }, 120_000);
@@ -263,6 +267,64 @@ describe('replay at a higher interval than the stored bars', () => {
     const stored = await page.evaluate(() => (window as unknown as { __undertowReplay: { charts: { heatBandShown(): { columnBars: number[] } | null }[] } }).__undertowReplay.charts[0]!.heatBandShown()!.columnBars.length);
     expect(stored).toBe(at - firstBar + 1);
     await zoomPriceToMap(false);
+  }, 120_000);
+
+  it('draws settled candles and liquidation bars from its cache exactly as a fresh draw would, stepping forward and back, at 1m and 1h', async () => {
+    // The candle and liquidation series keep bars before the last block as a bitmap
+    // (settled-bars-series.ts). After stepping (update() forward, pop() back, across block
+    // boundaries) the chart must hold the same pixels as after handing the series the same data
+    // anew (new objects: the cache is thrown away and every bar drawn again).
+    // At 1h the window's 32nd hour (block boundary: BLOCK = 32) is 2020-03-12 07:00: from 07:30
+    // forward the 07:00 hour first forms, then settles into the cache; back, it leaves it again.
+    for (const [label, hour, minute] of [['1m (stored)', 9, 0], ['1h', 7, 30]] as const) {
+      await page.getByTestId('replay-interval').selectOption({ label });
+      const { firstBar } = await chartState();
+      await seek(BARS.time.indexOf(Date.UTC(2020, 2, 12, hour, minute) / 1000) - firstBar);
+      for (const [steps, dir] of [[70, 1], [45, -1]] as const) {
+        const r = await page.evaluate(async ({ steps, dir }) => {
+          type Series = { data(): readonly object[]; setData(d: object[]): void };
+          type Replay = { player: { index: number; step(d: number): void }; charts: { screenshot(): HTMLCanvasElement; cacheRedraws(): number; chart: { panes(): { getSeries(): Series[] }[] } }[] };
+          const replay = (window as unknown as { __undertowReplay: Replay }).__undertowReplay;
+          const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+          const pixels = (): Uint8ClampedArray => {
+            const c = replay.charts[0]!.screenshot();
+            return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          };
+          const before = pixels();
+          const chart = replay.charts[0]!;
+          // Steps drawn from the cache (no redraw from scratch): most, or this would test nothing.
+          let cachedSteps = 0;
+          for (let i = 0; i < steps; i++) {
+            const redraws = chart.cacheRedraws();
+            replay.player.step(dir);
+            await frame();
+            if (chart.cacheRedraws() === redraws) cachedSteps++;
+          }
+          await frame();
+          await frame();
+          const cached = pixels();
+          for (const pane of [0, 1]) {
+            const series = replay.charts[0]!.chart.panes()[pane]!.getSeries()[0]!;
+            series.setData(series.data().map((d) => ({ ...d })));
+          }
+          await frame();
+          await frame();
+          const fresh = pixels();
+          let differ = 0;
+          let moved = 0;
+          for (let i = 0; i < fresh.length; i += 4) {
+            if (cached[i] !== fresh[i] || cached[i + 1] !== fresh[i + 1] || cached[i + 2] !== fresh[i + 2]) differ++;
+            if (before[i] !== cached[i] || before[i + 1] !== cached[i + 1] || before[i + 2] !== cached[i + 2]) moved++;
+          }
+          return { differ, moved, cachedSteps, index: replay.player.index };
+        }, { steps, dir });
+        // The steps changed the picture (else the comparison would prove nothing), and the cached draw equals the fresh one.
+        expect(r.moved, `${label} ${dir > 0 ? 'forward' : 'back'}`).toBeGreaterThan(100);
+        expect(r.cachedSteps, `${label} ${dir > 0 ? 'forward' : 'back'}`).toBeGreaterThan(steps / 2);
+        expect(r.differ, `${label} ${dir > 0 ? 'forward' : 'back'} at bar ${r.index}`).toBe(0);
+      }
+    }
+    await page.getByTestId('replay-interval').selectOption({ label: '1m (stored)' });
   }, 120_000);
 
   it('raised no page errors', () => {

@@ -2,7 +2,7 @@
  * The replay chart: candles cut at the cursor, with the run's overlays.
  * - pane 0: candles, the effective price (when impact is on), own position lines (one
  *   primitive), the estimated liquidation map (one band primitive), price-anchored event markers;
- * - pane 1: estimated liquidated notional per bar, longs and shorts;
+ * - pane 1: estimated liquidated notional per bar, longs and shorts stacked;
  * - pane 2: the portfolio's margin ratio (or the insurance fund of a market-only run).
  * Moving the cursor forward appends bars with `update()`, back removes them with `pop()`, and a
  * jump replaces the data with `setData()` keeping the visible logical range. Nothing right of
@@ -18,23 +18,19 @@
  * bar (lib/replay/heat-columns.ts).
  */
 import {
-  CandlestickSeries,
-  HistogramSeries,
   LineSeries,
-
   createChart,
   createSeriesMarkers,
-  type CandlestickData,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type LineData,
   type Logical,
-  type HistogramData,
   type MouseEventParams,
   type SeriesMarker,
   type Time,
   type UTCTimestamp,
+  type WhitespaceData,
 } from 'lightweight-charts';
 import type { CandleColumns } from '../../../../shared/domain';
 import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shared/runs';
@@ -43,6 +39,7 @@ import { baseChartOptions, followPreferences } from './chart-preferences.svelte'
 import { HeatBandPrimitive } from './heat-band-primitive';
 import { withCachedPrimitives } from './cached-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
+import { SettledCandlesView, SettledLiquidationsView, type CandleItem, type CandleOptions, type LiquidationsItem, type LiquidationsOptions } from './settled-bars-series';
 import { SteadyRange } from './steady-range';
 import { barIndexAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
@@ -69,12 +66,14 @@ const MARKER: Record<RunEvent['kind'], { color: string; shape: SeriesMarker<Time
 
 export class ReplayChart {
   readonly chart: IChartApi;
-  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly candles: ISeriesApi<'Custom', Time, CandleItem | WhitespaceData<Time>, CandleOptions>;
   private readonly effective: ISeriesApi<'Line'>;
-  private readonly longs: ISeriesApi<'Histogram'>;
-  private readonly shorts: ISeriesApi<'Histogram'>;
+  /** Estimated liquidated notional per bar, longs and shorts stacked. */
+  private readonly liquidations: ISeriesApi<'Custom', Time, LiquidationsItem | WhitespaceData<Time>, LiquidationsOptions>;
   private readonly ratio: ISeriesApi<'Line'>;
   private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private readonly candleView = new SettledCandlesView();
+  private readonly liquidationsView = new SettledLiquidationsView();
   private readonly heat = new HeatBandPrimitive();
   private readonly lines = new PositionLinesPrimitive(6);
   /** Price-pane range that moves on few steps (see steady-range.ts). */
@@ -92,6 +91,7 @@ export class ReplayChart {
   private intervalSeconds = 0;
   private showEffective = false;
   private ratioKind: 'margin-ratio' | 'insurance-fund' = 'insurance-fund';
+  private lastColor = '';
 
   constructor(container: HTMLElement) {
     const base = baseChartOptions();
@@ -99,15 +99,22 @@ export class ReplayChart {
       ...base,
       // The cursor decides what is visible; new bars must not scroll the view on their own.
       timeScale: { ...base.timeScale, shiftVisibleRangeOnNewBar: false, rightOffset: 8 },
+      // A price axis that keeps its width while labels change length (9,999 → 10,000): a resized
+      // pane would redraw every cached layer.
+      rightPriceScale: { ...base.rightPriceScale, minimumWidth: 88 },
     });
     this.stopFollowing = followPreferences(this.chart);
-    this.candles = this.chart.addSeries(CandlestickSeries, CANDLE_SERIES_OPTIONS);
+    // Candles and liquidations are custom series that keep their settled bars as a bitmap (settled-bars-series.ts).
+    this.candles = this.chart.addCustomSeries(this.candleView, { upColor: CANDLE_SERIES_OPTIONS.upColor, downColor: CANDLE_SERIES_OPTIONS.downColor });
     this.effective = this.chart.addSeries(LineSeries, { color: '#4aa3ff', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: 'effective (estimated)', visible: false });
     // One steady range for the price pane's two series: each grows it to hold its own data.
     this.candles.applyOptions({ autoscaleInfoProvider: this.priceRange.provider });
     this.effective.applyOptions({ autoscaleInfoProvider: this.priceRange.provider });
-    this.longs = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.down, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'longs liquidated (est.)' }, 1);
-    this.shorts = this.chart.addSeries(HistogramSeries, { color: CHART_COLORS.up, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'shorts liquidated (est.)' }, 1);
+    this.liquidations = this.chart.addCustomSeries(
+      this.liquidationsView,
+      { longColor: CHART_COLORS.down, shortColor: CHART_COLORS.up, priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'liquidated (est.): longs red, shorts green' },
+      1,
+    );
     this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
     this.candles.attachPrimitive(this.heat);
     this.candles.attachPrimitive(this.lines);
@@ -159,7 +166,7 @@ export class ReplayChart {
 
   /** The candle the chart shows at `time` (aggregated or stored), never one after the cursor. */
   shownCandle(time: number): Candle | null {
-    const d = this.candles.data().find((x) => (x.time as number) === time) as CandlestickData<Time> | undefined;
+    const d = this.candles.data().find((x) => (x.time as number) === time) as CandleItem | undefined;
     if (!d) return null;
     const f = this.frames!;
     const b = this.buckets;
@@ -255,8 +262,7 @@ export class ReplayChart {
     const range = ts.getVisibleLogicalRange();
     this.candles.pop(n);
     if (this.showEffective) this.effective.pop(n);
-    this.longs.pop(n);
-    this.shorts.pop(n);
+    this.liquidations.pop(n);
     this.ratio.pop(n);
     if (range) ts.setVisibleLogicalRange(range);
   }
@@ -269,13 +275,12 @@ export class ReplayChart {
     if (this.buckets) {
       this.candles.setData(candlesAt(c, this.buckets, upto - 1).map(toChartCandle));
     } else {
-      const candles: CandlestickData<Time>[] = new Array(upto);
+      const candles: CandleItem[] = new Array(upto);
       for (let i = 0; i < upto; i++) candles[i] = candleAt(c, i);
       this.candles.setData(candles);
     }
     const eff: LineData<Time>[] = [];
-    const longs: HistogramData<Time>[] = [];
-    const shorts: HistogramData<Time>[] = [];
+    const liquidations: LiquidationsItem[] = [];
     const ratio: (LineData<Time> | { time: Time })[] = [];
     // At a higher interval each bucket's point is the one as of its last bar ≤ index (later
     // bars of a bucket replace earlier ones, like update() does while stepping).
@@ -286,13 +291,11 @@ export class ReplayChart {
     for (let k = 0; k <= index; k++) {
       const p = this.pointsAt(k);
       if (this.showEffective) put(eff, p.effective);
-      put(longs, p.longs);
-      put(shorts, p.shorts);
+      put(liquidations, p.liquidations);
       put(ratio, p.ratio);
     }
     this.effective.setData(eff);
-    this.longs.setData(longs);
-    this.shorts.setData(shorts);
+    this.liquidations.setData(liquidations);
     this.ratio.setData(ratio);
     this.cursor = index;
     this.afterMove();
@@ -303,12 +306,11 @@ export class ReplayChart {
     this.candles.update(this.buckets ? toChartCandle(formingCandle(f.candles, this.buckets, f.firstBar + k)) : candleAt(f.candles, f.firstBar + k));
     const p = this.pointsAt(k);
     if (this.showEffective) this.effective.update(p.effective);
-    this.longs.update(p.longs);
-    this.shorts.update(p.shorts);
+    this.liquidations.update(p.liquidations);
     this.ratio.update(p.ratio);
   }
 
-  private pointsAt(k: number): { effective: LineData<Time>; longs: HistogramData<Time>; shorts: HistogramData<Time>; ratio: LineData<Time> | { time: Time } } {
+  private pointsAt(k: number): { effective: LineData<Time>; liquidations: LiquidationsItem; ratio: LineData<Time> | { time: Time } } {
     const f = this.frames!;
     const s = f.detail.series;
     const b = this.buckets;
@@ -333,8 +335,7 @@ export class ReplayChart {
     } else ratio = { time, value: s.insuranceFund[k]! };
     return {
       effective: { time, value: s.effectiveClose[k]! },
-      longs: { time, value: long },
-      shorts: { time, value: short },
+      liquidations: { time, long, short },
       ratio,
     };
   }
@@ -342,6 +343,13 @@ export class ReplayChart {
   private afterMove(): void {
     const f = this.frames!;
     const k = this.cursor;
+    // The last-price label and line take the last candle's colour, as on a candlestick series.
+    const last = this.buckets ? formingCandle(f.candles, this.buckets, f.firstBar + k) : { open: f.candles.open[f.firstBar + k]!, close: f.candles.close[f.firstBar + k]! };
+    const color = last.close >= last.open ? CANDLE_SERIES_OPTIONS.upColor : CANDLE_SERIES_OPTIONS.downColor;
+    if (color !== this.lastColor) {
+      this.lastColor = color;
+      this.candles.applyOptions({ color });
+    }
     this.heat.setCursor(k);
     this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
     // Markers change only when the cursor crosses an event bar.
@@ -378,6 +386,11 @@ export class ReplayChart {
     return i >= 0 ? i : null;
   }
 
+  /** How many times the candles' and liquidations' cached bitmaps were redrawn from scratch (tests). */
+  cacheRedraws(): number {
+    return this.candleView.redraws + this.liquidationsView.redraws;
+  }
+
   /** The heat band's columns at the cursor and the replayed bar each shows (null: no band). */
   heatBandShown(): { firstLogical: number; columnBars: number[] } | null {
     return this.heat.shown();
@@ -393,11 +406,11 @@ export class ReplayChart {
   }
 }
 
-function toChartCandle(c: Candle): CandlestickData<Time> {
+function toChartCandle(c: Candle): CandleItem {
   return { time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close };
 }
 
-function candleAt(c: CandleColumns, i: number): CandlestickData<Time> {
+function candleAt(c: CandleColumns, i: number): CandleItem {
   return { time: c.time[i]! as UTCTimestamp, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]! };
 }
 
