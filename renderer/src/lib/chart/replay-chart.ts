@@ -20,14 +20,10 @@
 import {
   LineSeries,
   createChart,
-  createSeriesMarkers,
   type IChartApi,
   type ISeriesApi,
-  type ISeriesMarkersPluginApi,
   type LineData,
-  type Logical,
   type MouseEventParams,
-  type SeriesMarker,
   type Time,
   type UTCTimestamp,
   type WhitespaceData,
@@ -37,7 +33,7 @@ import type { LiquidationMapResult, RunDetail, RunEvent } from '../../../../shar
 import { CANDLE_SERIES_OPTIONS, CHART_COLORS } from './candle-chart';
 import { baseChartOptions, followPreferences } from './chart-preferences.svelte';
 import { HeatBandPrimitive } from './heat-band-primitive';
-import { withCachedPrimitives } from './cached-primitive';
+import { EventMarkersPrimitive, type EventMarker, type MarkerShape } from './event-markers-primitive';
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { SettledCandlesView, SettledLiquidationsView, type CandleItem, type CandleOptions, type LiquidationsItem, type LiquidationsOptions } from './settled-bars-series';
 import { SteadyRange } from './steady-range';
@@ -56,7 +52,7 @@ export interface ReplayFrames {
   readonly eventBar: readonly number[];
 }
 
-const MARKER: Record<RunEvent['kind'], { color: string; shape: SeriesMarker<Time>['shape']; label: string }> = {
+const MARKER: Record<RunEvent['kind'], { color: string; shape: MarkerShape; label: string }> = {
   margin_call: { color: '#f5b942', shape: 'circle', label: 'MC' },
   liquidation: { color: '#ff6b6b', shape: 'square', label: 'LIQ' },
   partial_liquidation: { color: '#ff9e6b', shape: 'square', label: 'part' },
@@ -71,7 +67,8 @@ export class ReplayChart {
   /** Estimated liquidated notional per bar, longs and shorts stacked. */
   private readonly liquidations: ISeriesApi<'Custom', Time, LiquidationsItem | WhitespaceData<Time>, LiquidationsOptions>;
   private readonly ratio: ISeriesApi<'Line'>;
-  private readonly markers: ISeriesMarkersPluginApi<Time>;
+  /** Event markers, added as the cursor reaches them (event-markers-primitive.ts). */
+  readonly markers = new EventMarkersPrimitive();
   private readonly candleView = new SettledCandlesView();
   private readonly liquidationsView = new SettledLiquidationsView();
   private readonly heat = new HeatBandPrimitive();
@@ -81,10 +78,8 @@ export class ReplayChart {
   private frames: ReplayFrames | null = null;
   private cursor = -1;
   private markerCount = -1;
-  private markersVersion = 0;
   private readonly stopFollowing: () => void;
-  private ownMarkers: SeriesMarker<Time>[] = [];
-  /** Replayed bar of each of ownMarkers (same order): a marker shows once its bar is reached. */
+  /** Replayed bar of each marker (the markers' order): a marker shows once its bar is reached. */
   private markerBars: number[] = [];
   /** Buckets of the chosen interval, or null at the stored bar size. */
   private buckets: Buckets | null = null;
@@ -118,8 +113,7 @@ export class ReplayChart {
     this.ratio = this.chart.addSeries(LineSeries, { color: '#f5b942', lineWidth: 2, priceLineVisible: false, lastValueVisible: true }, 2);
     this.candles.attachPrimitive(this.heat);
     this.candles.attachPrimitive(this.lines);
-    // Markers are drawn once into a bitmap and reused while they and the scales stay put (most steps).
-    this.markers = createSeriesMarkers(withCachedPrimitives(this.candles, () => this.markersKey()), [], { zOrder: 'aboveSeries' });
+    this.candles.attachPrimitive(this.markers);
     const panes = this.chart.panes();
     panes[0]?.setStretchFactor(4);
     panes[1]?.setStretchFactor(1.2);
@@ -208,9 +202,9 @@ export class ReplayChart {
   private rebuildOverlays(): void {
     const f = this.frames!;
     const built = buildMarkers(f, this.buckets);
-    this.ownMarkers = built.markers;
+    this.markers.setMarkers(built.markers);
     this.markerBars = built.bars;
-    this.markerCount = -1; // new markers: the next move hands them to the chart
+    this.markerCount = -1; // new markers: the next move shows them
     this.heat.setMap(f.overlay?.map ?? null, heatColumns(this.buckets, f.firstBar, f.detail.series.time.length), this.heatLog);
     this.lines.setLines(buildLines(f), (chartBar) => this.logical(chartBar));
   }
@@ -357,21 +351,8 @@ export class ReplayChart {
     while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
     if (n !== this.markerCount) {
       this.markerCount = n;
-      this.markersVersion++;
-      this.markers.setMarkers(this.ownMarkers.slice(0, n));
+      this.markers.show(n);
     }
-  }
-
-  /**
-   * What the drawn markers depend on besides the pane size: which markers (a version bumped on
-   * every setMarkers), the time scale (bar → x is affine, fixed by two bars) and the price scale
-   * (price → y is affine in the price or its log, fixed by two prices, and the mode).
-   */
-  private markersKey(): string {
-    const ts = this.chart.timeScale();
-    const x = [ts.logicalToCoordinate(0 as Logical), ts.logicalToCoordinate(1 as Logical)];
-    const y = [this.candles.priceToCoordinate(1), this.candles.priceToCoordinate(2)];
-    return `${this.markersVersion}|${x.join()}|${y.join()}|${this.candles.priceScale().options().mode}`;
   }
 
   onCrosshair(handler: (param: MouseEventParams<Time>) => void): () => void {
@@ -388,7 +369,7 @@ export class ReplayChart {
 
   /** How many times the candles' and liquidations' cached bitmaps were redrawn from scratch (tests). */
   cacheRedraws(): number {
-    return this.candleView.redraws + this.liquidationsView.redraws;
+    return this.candleView.redraws + this.liquidationsView.redraws + this.markers.redraws;
   }
 
   /** The heat band's columns at the cursor and the replayed bar each shows (null: no band). */
@@ -416,37 +397,38 @@ function candleAt(c: CandleColumns, i: number): CandleItem {
 
 /**
  * Price-anchored markers for the run's events, one per bar and kind (a bar where a hundred
- * estimated buckets were liquidated gets one marker saying so), own positions first.
+ * estimated buckets were liquidated gets one marker saying so), own positions by name.
  */
-function buildMarkers(f: ReplayFrames, buckets: Buckets | null): { markers: SeriesMarker<Time>[]; bars: number[] } {
-  const s = f.detail.series;
+function buildMarkers(f: ReplayFrames, buckets: Buckets | null): { markers: EventMarker[]; bars: number[] } {
   const ownIds = new Set((f.overlay?.positions ?? []).map((p) => p.id));
-  const seen = new Map<string, SeriesMarker<Time>>();
-  const out: { marker: SeriesMarker<Time>; bar: number }[] = [];
+  const seen = new Set<string>();
+  const out: { marker: EventMarker; bar: number }[] = [];
   f.detail.events.forEach((e, i) => {
     const k = f.eventBar[i]!;
     const own = e.ref !== null && ownIds.has(e.ref);
-    // At a higher interval: one market marker per bucket and kind, at the bucket's time, shown
-    // from the bar of its first event (events are in time order).
-    const place = buckets ? buckets.of[f.firstBar + k]! : k;
-    const key = own ? `own:${e.ref}:${e.kind}` : `${place}:${e.kind}`;
+    // At a higher interval: one market marker per bucket and kind, at the bucket, shown from
+    // the bar of its first event (events are in time order).
+    const logical = buckets ? buckets.of[f.firstBar + k]! - buckets.of[0]! : f.firstBar + k;
+    const key = own ? `own:${e.ref}:${e.kind}` : `${logical}:${e.kind}`;
     const style = MARKER[e.kind];
     if (!own && seen.has(key)) return;
-    const m: SeriesMarker<Time> = {
-      time: (buckets ? buckets.start[place]! : s.time[k]!) as UTCTimestamp,
-      position: e.side === 'short' ? 'atPriceTop' : 'atPriceBottom',
-      price: e.price,
-      shape: style.shape,
-      color: style.color,
-      // Market (estimated bucket) markers stay small and unlabelled; own positions are named.
-      ...(own ? { text: `${style.label} ${e.ref}` } : {}),
-      size: own ? 1.2 : 0.5,
-    };
-    seen.set(key, m);
-    out.push({ marker: m, bar: k });
+    seen.add(key);
+    out.push({
+      bar: k,
+      marker: {
+        logical,
+        price: e.price,
+        position: e.side === 'short' ? 'above' : 'below',
+        shape: style.shape,
+        color: style.color,
+        // Market (estimated bucket) markers stay small and unlabelled; own positions are named.
+        size: own ? 9 : 5,
+        ...(own ? { text: `${style.label} ${e.ref}` } : {}),
+      },
+    });
   });
-  // By bar, then time (the same order at the stored interval; buckets keep bar order too).
-  out.sort((a, b) => a.bar - b.bar || (a.marker.time as number) - (b.marker.time as number));
+  // By bar (then chart position, the same order at the stored interval).
+  out.sort((a, b) => a.bar - b.bar || a.marker.logical - b.marker.logical);
   return { markers: out.map((o) => o.marker), bars: out.map((o) => o.bar) };
 }
 
