@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { readSharedCsv } from '../helpers/temp';
+import { MARKER_BLOCK } from '../../renderer/src/lib/chart/event-markers-primitive';
 
 const FILE = 'events/btcusdt_1m_2020-03-11_2020-03-14.csv';
 const BARS = readSharedCsv(FILE);
@@ -271,19 +272,23 @@ describe('replay at a higher interval than the stored bars', () => {
 
   it('draws settled candles and liquidation bars from its cache exactly as a fresh draw would, stepping forward and back, at 1m and 1h', async () => {
     // The candle and liquidation series keep bars before the last block as a bitmap
-    // (settled-bars-series.ts). After stepping (update() forward, pop() back, across block
+    // (settled-bars-series.ts), the event markers those before their last block (event-markers-primitive.ts). After stepping (update() forward, pop() back, across block
     // boundaries) the chart must hold the same pixels as after handing the series the same data
     // anew (new objects: the cache is thrown away and every bar drawn again).
     // At 1h the window's 32nd hour (block boundary: BLOCK = 32) is 2020-03-12 07:00: from 07:30
     // forward the 07:00 hour first forms, then settles into the cache; back, it leaves it again.
-    for (const [label, hour, minute] of [['1m (stored)', 9, 0], ['1h', 7, 30]] as const) {
+    // At 1m, from 10:20 through the 10:30–10:45 liquidations (more markers than a block) to
+    // 11:30, then back to 10:45, across candle blocks both ways. (The policy itself, for any
+    // sequence of moves, is unit-tested in test/unit/replay/settled-layer.test.ts.)
+    const plans = [['1m (stored)', 10, 20, 70, 45], ['1h', 7, 30, 70, 45]] as const;
+    for (const [label, hour, minute, forward, back] of plans) {
       await page.getByTestId('replay-interval').selectOption({ label });
       const { firstBar } = await chartState();
       await seek(BARS.time.indexOf(Date.UTC(2020, 2, 12, hour, minute) / 1000) - firstBar);
-      for (const [steps, dir] of [[70, 1], [45, -1]] as const) {
+      for (const [steps, dir] of [[forward, 1], [back, -1]] as const) {
         const r = await page.evaluate(async ({ steps, dir }) => {
           type Series = { data(): readonly object[]; setData(d: object[]): void };
-          type Replay = { player: { index: number; step(d: number): void }; charts: { screenshot(): HTMLCanvasElement; cacheRedraws(): number; chart: { panes(): { getSeries(): Series[] }[] } }[] };
+          type Replay = { player: { index: number; step(d: number): void }; charts: { screenshot(): HTMLCanvasElement; cacheRedraws(): number; markers: { forgetCache(): void; markers(): unknown[] }; chart: { panes(): { getSeries(): Series[] }[] } }[] };
           const replay = (window as unknown as { __undertowReplay: Replay }).__undertowReplay;
           const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
           const pixels = (): Uint8ClampedArray => {
@@ -307,6 +312,7 @@ describe('replay at a higher interval than the stored bars', () => {
             const series = replay.charts[0]!.chart.panes()[pane]!.getSeries()[0]!;
             series.setData(series.data().map((d) => ({ ...d })));
           }
+          chart.markers.forgetCache();
           await frame();
           await frame();
           const fresh = pixels();
@@ -316,11 +322,12 @@ describe('replay at a higher interval than the stored bars', () => {
             if (cached[i] !== fresh[i] || cached[i + 1] !== fresh[i + 1] || cached[i + 2] !== fresh[i + 2]) differ++;
             if (before[i] !== cached[i] || before[i + 1] !== cached[i + 1] || before[i + 2] !== cached[i + 2]) moved++;
           }
-          return { differ, moved, cachedSteps, index: replay.player.index };
+          return { differ, moved, cachedSteps, markers: chart.markers.markers().length, index: replay.player.index };
         }, { steps, dir });
         // The steps changed the picture (else the comparison would prove nothing), and the cached draw equals the fresh one.
         expect(r.moved, `${label} ${dir > 0 ? 'forward' : 'back'}`).toBeGreaterThan(100);
         expect(r.cachedSteps, `${label} ${dir > 0 ? 'forward' : 'back'}`).toBeGreaterThan(steps / 2);
+        if (label !== '1h') expect(r.markers).toBeGreaterThan(MARKER_BLOCK);
         expect(r.differ, `${label} ${dir > 0 ? 'forward' : 'back'} at bar ${r.index}`).toBe(0);
       }
     }

@@ -6,7 +6,7 @@
  * and a step that shows a new one cost a full redraw of all ~600 of a crash run (the slowest
  * steps of the replay). Here markers come in the order they appear (by bar), and the ones in
  * whole blocks of BLOCK before the last shown are kept in a pane-sized bitmap; a frame is one
- * drawImage plus fewer than BLOCK + 1 markers. The bitmap is redrawn from scratch when its key
+ * drawImage plus fewer than BLOCK + 1 markers (settled-layer.ts). The bitmap is redrawn from scratch when its key
  * changes (pane size, pixel ratios, where two logical indices and three prices land, the marker
  * list) or fewer markers are shown than it holds (stepping back past a block).
  *
@@ -16,6 +16,7 @@
 import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 import { PanePrimitive } from './pane-primitive';
+import { SettledLayer } from './settled-layer';
 
 export type MarkerShape = 'circle' | 'square' | 'arrowUp' | 'arrowDown';
 
@@ -40,9 +41,12 @@ export class EventMarkersPrimitive extends PanePrimitive {
   private list: readonly EventMarker[] = [];
   private shownCount = 0;
   private version = 0;
-  private readonly cache = { canvas: null as HTMLCanvasElement | null, key: '', upTo: 0 };
+  private readonly layer = new SettledLayer(MARKER_BLOCK);
+
   /** How many times the bitmap was redrawn from scratch (for tests). */
-  redraws = 0;
+  get redraws(): number {
+    return this.layer.redraws;
+  }
 
   constructor() {
     super('top');
@@ -59,6 +63,12 @@ export class EventMarkersPrimitive extends PanePrimitive {
   /** Shows the first `count` markers. */
   show(count: number): void {
     this.shownCount = Math.max(0, Math.min(count, this.list.length));
+    this.requestUpdate();
+  }
+
+  /** Drops the bitmap: the next frame draws every shown marker again (what a cached frame must equal). */
+  forgetCache(): void {
+    this.layer.forget();
     this.requestUpdate();
   }
 
@@ -80,22 +90,8 @@ export class EventMarkersPrimitive extends PanePrimitive {
     const background = chart.options().layout.background;
     const halo = background.type === 'solid' ? background.color : background.bottomColor;
     target.useBitmapCoordinateSpace(({ context, bitmapSize, mediaSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
-      const c = this.cache;
-      const key = [this.version, halo, bitmapSize.width, bitmapSize.height, hr, vr, x0, x1, ...y].join('|');
-      const settled = Math.floor((n - 1) / MARKER_BLOCK) * MARKER_BLOCK;
-      const canvas = (c.canvas ??= document.createElement('canvas'));
-      const cached = canvas.getContext('2d')!;
-      if (c.key !== key || c.upTo > settled) {
-        if (canvas.width !== bitmapSize.width || canvas.height !== bitmapSize.height) {
-          canvas.width = bitmapSize.width;
-          canvas.height = bitmapSize.height;
-        } else cached.clearRect(0, 0, canvas.width, canvas.height);
-        c.key = key;
-        c.upTo = 0;
-        this.redraws++;
-      }
-      const x = (logical: number): number => x0 + (x1 - x0) * logical;
-      const paint = (ctx: CanvasRenderingContext2D, from: number, to: number): void => {
+      const key = [this.version, halo, hr, vr, x0, x1, ...y].join('|');
+      this.layer.draw(context, bitmapSize, key, n, (ctx, from, to) => {
         ctx.save();
         ctx.setTransform(hr, 0, 0, vr, 0, 0);
         ctx.font = FONT;
@@ -103,18 +99,12 @@ export class EventMarkersPrimitive extends PanePrimitive {
         for (let i = from; i < to; i++) {
           const m = this.list[i]!;
           const py = series.priceToCoordinate(m.price);
-          const px = x(m.logical);
+          const px = x0 + (x1 - x0) * m.logical;
           if (py === null || px < -50 || px > mediaSize.width + 50) continue;
           drawMarker(ctx, m, px, py, halo);
         }
         ctx.restore();
-      };
-      if (settled > c.upTo) {
-        paint(cached, c.upTo, settled);
-        c.upTo = settled;
-      }
-      if (c.upTo > 0) context.drawImage(canvas, 0, 0);
-      paint(context, c.upTo, n);
+      });
     });
   }
 }

@@ -6,7 +6,7 @@
  * the replay only appends after them, and a bar forming at a higher interval is always the last)
  * are kept in a pane-sized bitmap; a frame is one drawImage plus the < BLOCK + 1 newest bars.
  *
- * The bitmap is redrawn from scratch only when what it shows could have changed:
+ * The bitmap (settled-layer.ts) is redrawn from scratch only when what it shows could have changed:
  * - its key: pane size, pixel ratios, bar spacing, where bar 0 sits, the price → y mapping
  *   (three prices fix it in every price-scale mode), and the series' colours;
  * - the data: the cached bars must be the very objects the series still holds (setData hands
@@ -32,6 +32,7 @@ import {
   type Time,
 } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
+import { SettledLayer } from './settled-layer';
 
 /** Bars per cached block: the bitmap grows by a block at a time. */
 export const BLOCK = 32;
@@ -48,10 +49,15 @@ export interface PaintScope {
 export abstract class SettledBarsView<T extends CustomData<Time>, O extends CustomSeriesOptions> implements ICustomSeriesPaneView<Time, T, O> {
   private data: PaneRendererCustomData<Time, T> | null = null;
   private options: O | null = null;
-  private readonly cache = { canvas: null as HTMLCanvasElement | null, key: '', upTo: 0, first: null as T | null, last: null as T | null };
+  private readonly layer = new SettledLayer(BLOCK);
+  /** The first and last item in the bitmap: the series must still hold these very objects. */
+  private held: { first: T | null; last: T | null } = { first: null, last: null };
   private readonly paneRenderer: ICustomSeriesPaneRenderer = { draw: (target, toY) => this.draw(target, toY) };
+
   /** How many times the bitmap was redrawn from scratch (for tests). */
-  redraws = 0;
+  get redraws(): number {
+    return this.layer.redraws;
+  }
 
   renderer(): ICustomSeriesPaneRenderer {
     return this.paneRenderer;
@@ -75,39 +81,19 @@ export abstract class SettledBarsView<T extends CustomData<Time>, O extends Cust
     const o = this.options;
     if (!d || !o || !d.visibleRange || d.bars.length === 0) return;
     const { bars, visibleRange } = d;
+    const upTo = this.layer.holding();
+    if (upTo > 0 && (bars[0]!.originalData !== this.held.first || bars[upTo - 1]?.originalData !== this.held.last)) this.layer.forget();
     target.useBitmapCoordinateSpace(({ context, bitmapSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
-      const c = this.cache;
-      const key = [bitmapSize.width, bitmapSize.height, hr, vr, d.barSpacing, bars[0]!.x, toY(1), toY(2), toY(1000), this.styleKey(o)].join('|');
-      // Settled: whole blocks strictly before the last bar (which may still be forming).
-      const settled = Math.floor((bars.length - 1) / BLOCK) * BLOCK;
-      const valid =
-        c.key === key &&
-        c.upTo <= settled &&
-        (c.upTo === 0 || (bars[0]!.originalData === c.first && bars[c.upTo - 1]!.originalData === c.last));
-      const canvas = (c.canvas ??= document.createElement('canvas'));
-      const cached = canvas.getContext('2d')!;
-      if (!valid) {
-        if (canvas.width !== bitmapSize.width || canvas.height !== bitmapSize.height) {
-          canvas.width = bitmapSize.width;
-          canvas.height = bitmapSize.height;
-        } else cached.clearRect(0, 0, canvas.width, canvas.height);
-        c.key = key;
-        c.upTo = 0;
-        this.redraws++;
-      }
+      const key = [hr, vr, d.barSpacing, bars[0]!.x, toY(1), toY(2), toY(1000), this.styleKey(o)].join('|');
       const scope = { toY, hr, vr, barSpacing: d.barSpacing };
-      const clip = (from: number, to: number): [number, number] => [Math.max(from, visibleRange.from), Math.min(to, visibleRange.to)];
-      if (settled > c.upTo) {
-        const [from, to] = clip(c.upTo, settled);
-        if (to > from) this.paint({ ...scope, context: cached }, bars, from, to, o);
-        c.upTo = settled;
-        c.first = bars[0]!.originalData;
-        c.last = bars[settled - 1]!.originalData;
-      }
-      if (c.upTo > 0) context.drawImage(canvas, 0, 0);
-      const [from, to] = clip(c.upTo, bars.length);
-      if (to > from) this.paint({ ...scope, context }, bars, from, to, o);
+      this.layer.draw(context, bitmapSize, key, bars.length, (ctx, from, to) => {
+        const a = Math.max(from, visibleRange.from);
+        const b = Math.min(to, visibleRange.to);
+        if (b > a) this.paint({ ...scope, context: ctx }, bars, a, b, o);
+      });
     });
+    const held = this.layer.holding();
+    this.held = { first: bars[0]!.originalData, last: held > 0 ? bars[held - 1]!.originalData : null };
   }
 }
 
