@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     const PHASES: Record<string, string> = { UpdateLayoutTree: 'style', Layout: 'layout', HitTest: 'hitTest', PrePaint: 'prePaint', Paint: 'paint', Layerize: 'layerize', FunctionCall: 'script', TimerFire: 'timer' };
     const totals: number[] = [];
     const phases: Record<string, number[]> = {};
+    const byName: Record<string, number> = {};
     for (let i = 0; i < SAMPLES; i++) {
       const updated = mark(`twin-updated-${i}`);
       const settled = mark(`settled-${i}`);
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
       totals.push(inWindow.reduce((n, k) => n + k.dur!, 0) / 1000);
       const perPhase: Record<string, number> = {};
       for (const e of onMain) {
+        if (e.ph === 'X' && e.dur !== undefined && e.ts >= from && e.ts < settled) byName[e.name] = (byName[e.name] ?? 0) + e.dur / 1000 / SAMPLES;
         const phase = PHASES[e.name];
         if (!phase || e.ph !== 'X' || e.dur === undefined || e.ts < from || e.ts >= settled) continue;
         perPhase[phase] = (perPhase[phase] ?? 0) + e.dur / 1000;
@@ -163,6 +165,8 @@ async function main(): Promise<void> {
       twinUpdateMainThreadMs: quantiles(totals),
       byPhaseMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantiles(v)])),
       tableRowsInDom: quantiles(rowsInDom),
+      // Mean per update of every trace event in the window, by name (nested events counted in their parents too).
+      meanByTraceEventMs: Object.fromEntries(Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, Math.round(v * 100) / 100])),
       note: 'per twin update: main-thread time of the top-level tasks from the one that updated the twin to two frames later (mouse resting over the positions table). Phases can nest (a hit test inside a task), so they need not sum to the total. Headless Chromium, --disable-gpu.',
       pageErrors: errors,
     };
