@@ -16,6 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, REPO, SHARED_DATA, startWebApp, type WebApp, openPage, closeAll } from './harness';
 import { readSharedCsv } from '../helpers/temp';
+import { createHttpApi } from '../helpers/http-api';
+import { allTableRows, lastDrawnRowIndex } from './page-actions';
 
 let app: WebApp;
 let browser: Browser;
@@ -83,11 +85,11 @@ async function statusOf(id: string): Promise<string | null> {
   return page.locator(`[data-testid=position-row][data-position=${id}]`).getAttribute('data-status');
 }
 
-async function replay(w: Window, portfolioName: string): Promise<void> {
+async function replay(w: Window, portfolioName: string, positions = w.leverages.length + 1): Promise<void> {
   await page.getByTestId('tab-replay').click();
   const datasetLabel = await page.getByTestId('replay-dataset').locator('option', { hasText: new Date(w.bars.time[0]! * 1000).toISOString().slice(0, 10) }).first().getAttribute('value');
   await page.getByTestId('replay-dataset').selectOption(datasetLabel!);
-  await page.getByTestId('replay-portfolio').selectOption({ label: `${portfolioName} (${w.leverages.length + 1})` });
+  await page.getByTestId('replay-portfolio').selectOption({ label: `${portfolioName} (${positions})` });
   await page.getByTestId('replay-impact').selectOption('none');
   const population = page.getByTestId('replay-population');
   if (!(await population.isChecked())) await population.check();
@@ -141,8 +143,9 @@ describe('the crash replay screen', () => {
     expect(await statusOf('S10')).toBe('healthy');
     expect(await page.locator('[data-testid=position-row][data-position=S10]').textContent()).toContain('✔ healthy');
     await page.screenshot({ path: artifactPath('replay-02-2020-liquidated.png') });
-    // The events table shows only events up to the cursor.
-    const rows = await page.getByTestId('event-row').allTextContents();
+    // The events table shows only events up to the cursor (all of them, scrolled through: it draws those in view).
+    const rows = await allTableRows(page, 'events-table');
+    expect(await page.locator('section[aria-label="Events up to the cursor"] h2').textContent()).toContain(`(${rows.length.toLocaleString('en-US')} of`);
     expect(rows.some((r) => r.includes('L10'))).toBe(true);
     expect(checked).toEqual(['L10', 'L5', 'L3']);
   }, 120_000);
@@ -279,6 +282,89 @@ describe('the crash replay screen', () => {
     await page.waitForTimeout(300);
     await page.screenshot({ path: artifactPath('replay-06-2025.png') });
   }, 120_000);
+
+  it('a big book: the tables reach every position and every event up to the cursor by scrolling, drawing only the rows in view', async () => {
+    const BIG = 300;
+    const t = W2020.bars.time[LOOKBACK]!;
+    const entry = W2020.bars.open[LOOKBACK]!;
+    const book = {
+      name: 'crash-2020-big',
+      accounts: [{ id: 'iso', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions: Array.from({ length: BIG }, (_, i) => ({
+        id: `p${i}`, symbol: 'BTCUSDT', side: i % 2 === 0 ? 'long' : 'short', qty: 0.5, entry: entry * (1 + ((i % 7) - 3) * 0.002), leverage: 2 + (i % 50), openedAt: t + 60 * (i % 240),
+      })) }],
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'undertow-replay-e2e-')), 'crash-2020-big.json');
+    fs.writeFileSync(file, JSON.stringify(book));
+    await page.getByTestId('tab-portfolio').click();
+    await page.getByTestId('portfolio-input').setInputFiles([file]);
+    await expect.poll(() => page.getByTestId('portfolio-item').count()).toBe(3);
+    await replay(W2020, 'crash-2020-big', BIG);
+    const api = createHttpApi(app.url, app.token);
+    const stored = (await api.call('runs.list', {})).filter((r) => r.kind === 'replay').sort((a, b) => b.id - a.id)[0]!;
+    const detail = await api.call('runs.get', { id: stored.id });
+    // An event belongs to the last bar that opened at or before it; by bar N, those of bars ≤ N.
+    const upTo = (bar: number): number => detail.events.filter((e) => bar + 1 >= detail.series.time.length || e.time < detail.series.time[bar + 1]!).length;
+    const utcMinute = (time: number): string => new Date(time * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    // Deep in the crash (2020-03-13): hundreds of events up to the cursor, not all of the run's.
+    const deep = 2200;
+    await seek(deep);
+    const count = upTo(deep);
+    expect(count).toBeGreaterThan(100);
+    expect(count).toBeLessThanOrEqual(detail.events.length);
+    const positions = page.getByTestId('positions-table');
+    const events = page.getByTestId('events-table');
+    // The tables say how long they are (header row = 1) and draw a few dozen rows, not hundreds.
+    expect(await positions.getAttribute('aria-rowcount')).toBe(String(BIG + 1));
+    expect(await events.getAttribute('aria-rowcount')).toBe(String(count + 1));
+    expect(await page.getByTestId('position-row').count()).toBeLessThanOrEqual(30);
+    expect(await page.getByTestId('event-row').count()).toBeLessThanOrEqual(30);
+    expect(await events.locator('thead th[aria-sort=descending]').textContent()).toContain('Time');
+    // Every event up to the cursor is reachable: the latest first, the run's oldest last.
+    const all = await allTableRows(page, 'events-table');
+    expect(all).toHaveLength(count);
+    const oldest = detail.events[0]!;
+    expect(all[count - 1]).toContain(utcMinute(oldest.time));
+    expect(all[count - 1]).toContain(oldest.ref ?? '—');
+    // With the keyboard: the focused box (named, focusable) goes to its top with Home and its end
+    // with End — the replay's cursor stays where it is.
+    const box = events.locator('xpath=..');
+    expect(await box.getAttribute('tabindex')).toBe('0');
+    expect(await box.getAttribute('aria-label')).toContain('Events');
+    await box.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBe(0);
+    await page.keyboard.press('End');
+    await expect.poll(() => lastDrawnRowIndex(page, 'events-table')).toBe(count + 1);
+    expect(await page.getByTestId('twin').getAttribute('data-index')).toBe(String(deep));
+    const last = page.locator(`[data-testid=event-row][aria-rowindex="${count + 1}"]`);
+    expect(await last.textContent()).toContain(utcMinute(oldest.time));
+    expect(await page.getByTestId('event-row').count()).toBeLessThanOrEqual(30);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: artifactPath('replay-07-big-book-events-end.png') });
+    // Stepping back below the scroll offset: the box shows the end of the shorter list, not a blank.
+    const earlier = 700;
+    await seek(earlier);
+    const fewer = upTo(earlier);
+    expect(fewer).toBeLessThan(count);
+    expect(await events.getAttribute('aria-rowcount')).toBe(String(fewer + 1));
+    if (fewer > 0) await expect.poll(() => lastDrawnRowIndex(page, 'events-table')).toBe(fewer + 1);
+    // The oldest event's row (time button) jumps the replay to its bar.
+    const bar = Math.max(0, detail.series.time.filter((time) => time <= oldest.time).length - 1);
+    await page.locator(`[data-testid=event-row][aria-rowindex="${fewer + 1}"] button`).click();
+    await expect.poll(() => page.getByTestId('twin').getAttribute('data-index')).toBe(String(bar));
+    // Every position too: a big book opens nearest to liquidation first; sorted by position, in book order.
+    await seek(deep);
+    const ranked = await allTableRows(page, 'positions-table');
+    expect(ranked).toHaveLength(BIG);
+    expect(ranked.at(-1)).toMatch(/✖ liquidated|○ not open yet|—/);
+    await positions.getByRole('button', { name: 'Position', exact: true }).click();
+    expect(await positions.locator('thead th').first().getAttribute('aria-sort')).toBe('ascending');
+    const byBook = await allTableRows(page, 'positions-table');
+    expect(byBook.map((r) => /^p\d+/.exec(r)![0])).toEqual(book.accounts[0]!.positions.map((p) => p.id));
+    expect(await page.locator('[data-testid=position-row][aria-rowindex="301"]').getAttribute('data-position')).toBe(`p${BIG - 1}`);
+    expect(await page.getByTestId('position-row').count()).toBeLessThanOrEqual(30);
+    await page.screenshot({ path: artifactPath('replay-08-big-book-positions-end.png') });
+  }, 180_000);
 
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);

@@ -245,8 +245,14 @@ describe('the Validation tab', () => {
     expect(chart.candles).toBe(bars);
     expect(chart.lastClose).toBe(s.exogenousClose[bars - 1]);
     expect(chart.markers).toBeGreaterThan(0);
-    // The events table lists the run's events up to the cursor (all of them at the end, latest rows shown).
-    expect(await page.getByTestId('event-row').count()).toBe(Math.min(200, detail.events.length));
+    // The events table lists the run's events up to the cursor: all of them at the end (header row = 1),
+    // drawn as they scroll into view; the latest first.
+    expect(await page.getByTestId('events-table').getAttribute('aria-rowcount')).toBe(String(detail.events.length + 1));
+    const drawn = await page.getByTestId('event-row').count();
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThanOrEqual(Math.min(detail.events.length, 30));
+    const latest = [...detail.events].sort((a, b) => b.time - a.time)[0]!;
+    expect(await page.locator('[data-testid=event-row][aria-rowindex="2"]').textContent()).toContain(new Date(latest.time * 1000).toISOString().slice(0, 16).replace('T', ' '));
     await shot('07-replay-of-cell');
     // Back a bar: the chart loses the last candle.
     await page.getByTestId('step-back').click();

@@ -37,6 +37,13 @@ describe('replay keymap', () => {
     expect(actionForKey({ key: 'ArrowRight', target: { tagName: 'BUTTON' } })).toEqual({ kind: 'step', bars: 1 });
     expect(actionForKey({ key: 'ArrowRight', target: { tagName: 'INPUT', type: 'range' } })).toBeNull();
     expect(actionForKey({ key: ' ', target: { tagName: 'INPUT', type: 'range' } })).toEqual({ kind: 'toggle-play' });
+    // A focused table scroll box scrolls itself with Home/End; the arrows and Space still drive the replay.
+    const box = { tagName: 'DIV', dataset: { scrollbox: '' } };
+    expect(actionForKey({ key: 'Home', target: box })).toBeNull();
+    expect(actionForKey({ key: 'End', target: box })).toBeNull();
+    expect(actionForKey({ key: 'ArrowRight', target: box })).toEqual({ kind: 'step', bars: 1 });
+    expect(actionForKey({ key: ' ', target: box })).toEqual({ kind: 'toggle-play' });
+    expect(actionForKey({ key: 'End', target: { tagName: 'DIV', dataset: {} } })).toEqual({ kind: 'end' });
   });
 
   it('ignores keys with Ctrl, Alt or Meta (browser and menu shortcuts)', () => {

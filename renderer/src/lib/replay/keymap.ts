@@ -2,7 +2,8 @@
  * Keyboard map of the replay transport (DESIGN.md §5): Space play/pause, ←/→ one bar,
  * Shift+←/→ ten bars, [ / ] previous/next event, Home/End start/end, − / + slower/faster.
  * Keys are ignored while the user types in a field, and Space/Enter are left to a focused
- * button or checkbox (which would otherwise act twice).
+ * button or checkbox (which would otherwise act twice); Home/End are left to a focused scroll
+ * box (a table's, marked data-scrollbox), which scrolls to its first or last row with them.
  */
 export type ReplayAction =
   | { readonly kind: 'toggle-play' }
@@ -19,7 +20,7 @@ export interface KeyInput {
   readonly ctrlKey?: boolean;
   readonly altKey?: boolean;
   readonly metaKey?: boolean;
-  readonly target?: { readonly tagName?: string; readonly type?: string; readonly isContentEditable?: boolean } | null;
+  readonly target?: { readonly tagName?: string; readonly type?: string; readonly isContentEditable?: boolean; readonly dataset?: { readonly scrollbox?: string } } | null;
 }
 
 /** Inputs that are not typed into: the transport's own controls. */
@@ -42,6 +43,8 @@ export function actionForKey(e: KeyInput): ReplayAction | null {
   const type = (e.target?.type ?? '').toLowerCase();
   // A focused range input moves itself with the arrows and Home/End.
   if (tag === 'INPUT' && type === 'range' && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return null;
+  // A focused scroll box (the replay's tables) goes to its top or bottom with Home/End.
+  if (e.target?.dataset?.scrollbox !== undefined && (e.key === 'Home' || e.key === 'End')) return null;
   const activates = tag === 'BUTTON' || (tag === 'INPUT' && (type === 'checkbox' || type === 'radio' || type === 'button'));
   switch (e.key) {
     case ' ':
