@@ -279,7 +279,7 @@ describe('replay at a higher interval than the stored bars', () => {
     // forward the 07:00 hour first forms, then settles into the cache; back, it leaves it again.
     // At 1m, from 10:20 through the 10:30–10:45 liquidations (more markers than a block) to
     // 11:30, then back to 10:45, across candle blocks both ways. (The policy itself, for any
-    // sequence of moves, is unit-tested in test/unit/replay/settled-layer.test.ts.)
+    // sequence of moves, is unit-tested in test/unit/replay/settled-plan.test.ts.)
     const plans = [['1m (stored)', 10, 20, 70, 45], ['1h', 7, 30, 70, 45]] as const;
     for (const [label, hour, minute, forward, back] of plans) {
       await page.getByTestId('replay-interval').selectOption({ label });

@@ -4,33 +4,12 @@
  * order; the bitmap holds whole blocks of `block` items strictly before the last one (the last
  * may still change: a forming candle), and a frame is one drawImage plus the items after it.
  *
- * `planFrame` is the policy, kept pure so it can be tested on its own: the bitmap is started
+ * The policy is `planFrame` (settled-plan.ts, pure and tested on its own): the bitmap is started
  * again when its key changes (anything that moves where items land or how they look) or when
  * the list is shorter than what it holds (stepping back past a block).
  */
 import type { Size } from 'fancy-canvas';
-
-export interface SettledState {
-  /** What the bitmap was drawn for ('' = nothing). */
-  readonly key: string;
-  /** Items [0, upTo) are in the bitmap. */
-  readonly upTo: number;
-}
-
-export interface FramePlan {
-  /** Clear the bitmap first. */
-  readonly reset: boolean;
-  /** Draw items [from, to) into the bitmap, then the bitmap, then items [to, count) directly. */
-  readonly from: number;
-  readonly to: number;
-}
-
-export function planFrame(state: SettledState, key: string, count: number, block: number): FramePlan {
-  const settled = count > 0 ? Math.floor((count - 1) / block) * block : 0;
-  const reset = state.key !== key || state.upTo > settled;
-  const from = reset ? 0 : state.upTo;
-  return { reset, from, to: Math.max(from, settled) };
-}
+import { planFrame, type SettledState } from './settled-plan';
 
 export class SettledLayer {
   private canvas: HTMLCanvasElement | null = null;

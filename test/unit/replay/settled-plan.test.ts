@@ -1,6 +1,6 @@
 /**
  * The settled-bitmap policy of the replay chart's bars and markers
- * (renderer/src/lib/chart/settled-layer.ts): whatever the sequence of steps, jumps and key
+ * (renderer/src/lib/chart/settled-plan.ts, used by settled-layer.ts): whatever the sequence of steps, jumps and key
  * changes, the bitmap plus the items drawn after it are exactly items 0…count−1 in order; the
  * bitmap never holds the last item (it may still be forming) nor one past the count (stepping
  * back must not leave a later bar or marker on screen); and a step forward draws at most a
@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planFrame, type SettledState } from '../../../renderer/src/lib/chart/settled-layer';
+import { planFrame, type SettledState } from '../../../renderer/src/lib/chart/settled-plan';
 
 const BLOCK = 4;
 
