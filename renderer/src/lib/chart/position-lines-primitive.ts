@@ -33,6 +33,12 @@ export class PositionLinesPrimitive extends PanePrimitive {
   private readonly labels: number;
   /** The dashed lines as a bitmap, redrawn only where they change (see dashed-lines-layer.ts). */
   private readonly layer = new DashedLinesLayer();
+  /** Open and liquidation bars of the lines, sorted: how many the cursor passed fixes which lines show. */
+  private openBars: number[] = [];
+  private endBars: number[] = [];
+  private version = 0;
+  /** The last frame's visible lines and bitmap, reused while nothing they depend on changed. */
+  private memo: { key: string; visible: Visible[]; bitmapKey: string; bitmap: HTMLCanvasElement | null } | null = null;
 
   /** `labels`: how many lines nearest the price get a title. */
   constructor(labels = 6) {
@@ -44,6 +50,9 @@ export class PositionLinesPrimitive extends PanePrimitive {
   setLines(lines: readonly PriceLineSpec[], logicalOf: (chartBar: number) => number): void {
     this.lines = lines;
     this.logicalOf = logicalOf;
+    this.openBars = lines.map((l) => l.openBar).sort((a, b) => a - b);
+    this.endBars = lines.flatMap((l) => (l.liquidatedBar === null ? [] : [l.liquidatedBar])).sort((a, b) => a - b);
+    this.version++;
     this.requestUpdate();
   }
 
@@ -61,8 +70,26 @@ export class PositionLinesPrimitive extends PanePrimitive {
     const { chart, series } = this;
     if (!chart || !series || this.lines.length === 0) return;
     const ts = chart.timeScale();
-    const visible: Visible[] = [];
+    // Which lines show, and where, depends only on the scales, the pane and how many open and
+    // liquidation bars the cursor has passed: most steps reuse the last frame's lines and bitmap.
+    const key = [
+      this.version,
+      ts.logicalToCoordinate(0 as Logical),
+      ts.logicalToCoordinate(1 as Logical),
+      series.priceToCoordinate(1),
+      series.priceToCoordinate(2),
+      series.priceToCoordinate(1000),
+      countAtMost(this.openBars, this.cursorBar),
+      countAtMost(this.endBars, this.cursorBar),
+    ].join('|');
+    let visible: Visible[] = [];
     target.useMediaCoordinateSpace(({ mediaSize }) => {
+      const full = `${key}|${mediaSize.width}x${mediaSize.height}`;
+      if (this.memo?.key === full) {
+        visible = this.memo.visible;
+        return;
+      }
+      this.memo = { key: full, visible, bitmapKey: '', bitmap: null };
       const right = mediaSize.width;
       const x = (chartBar: number): number | null => ts.logicalToCoordinate(this.logicalOf(chartBar) as Logical);
       const cursorX = x(this.cursorBar) ?? right;
@@ -78,8 +105,14 @@ export class PositionLinesPrimitive extends PanePrimitive {
       }
     });
     target.useBitmapCoordinateSpace(({ context, bitmapSize, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
-      const segments = visible.map((v) => ({ kind: v.line.kind, x0: v.x0, x1: v.x1, row: Math.round(v.y) }));
-      context.drawImage(this.layer.update(segments, bitmapSize.width, bitmapSize.height, hr, vr), 0, 0);
+      const memo = this.memo!;
+      const bitmapKey = `${bitmapSize.width}x${bitmapSize.height}@${hr},${vr}`;
+      if (memo.bitmap === null || memo.bitmapKey !== bitmapKey) {
+        const segments = visible.map((v) => ({ kind: v.line.kind, x0: v.x0, x1: v.x1, row: Math.round(v.y) }));
+        memo.bitmap = this.layer.update(segments, bitmapSize.width, bitmapSize.height, hr, vr);
+        memo.bitmapKey = bitmapKey;
+      }
+      context.drawImage(memo.bitmap, 0, 0);
     });
     target.useMediaCoordinateSpace(({ context, mediaSize }) => {
       const right = mediaSize.width;
@@ -109,6 +142,18 @@ export class PositionLinesPrimitive extends PanePrimitive {
       context.restore();
     });
   }
+}
+
+/** How many of the sorted `bars` are ≤ `bar`. */
+function countAtMost(bars: readonly number[], bar: number): number {
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bars[mid]! <= bar) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 interface Visible {
