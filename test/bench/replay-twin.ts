@@ -18,166 +18,112 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchChromium, SHARED_DATA, startWebApp } from '../e2e/harness';
-import { createHttpApi } from '../helpers/http-api';
-import { readSharedCsv } from '../helpers/temp';
+import { benchInBrowser, FILE, numberArg as arg, openStoredReplay, quantiles, storeBookReplay } from './_replay-book';
 
-const FILE = 'events/btcusdt_1m_2020-03-11_2020-03-14.csv';
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const POSITIONS = arg('--positions', 500);
 const SAMPLES = arg('--samples', 60);
-const LOOKBACK = 1440;
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; cat: string; args?: { name?: string } }
 
-function quantiles(xs: number[]): { p50: number; p95: number; max: number; mean: number; n: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-  const r = (x: number): number => Math.round(x * 100) / 100;
-  return { p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1] ?? 0), mean: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)), n: s.length };
-}
+benchInBrowser(async (app, browser) => {
+  const { api, bars, run } = await storeBookReplay(app, POSITIONS);
+  const detail = await api.call('runs.get', { id: run.id });
+  const { page, errors } = await openStoredReplay(browser, app);
+  // (The page's CSP forbids string predicates in waitForFunction: poll with evaluate.)
+  const until = async (expr: string): Promise<void> => {
+    for (let i = 0; i < 600 && !(await page.evaluate<boolean>(expr)); i++) await page.waitForTimeout(100);
+  };
+  await until(`performance.getEntriesByName('replay-open').length > 0`);
+  // Start deep in the crash (bar 1,500 ≈ 2020-03-12 01:00 + 25 h): many events up to the cursor.
+  const START = Math.min(1500, run.summary.bars - SAMPLES - 2);
+  await page.evaluate(`window.__undertowReplay.player.seek(${START})`);
+  await until(`document.querySelector('[data-testid=twin]')?.getAttribute('data-index') === '${START}'`);
+  // The mouse rests over the positions table (or the twin when it has none).
+  const table = page.getByTestId('positions-table');
+  await table.scrollIntoViewIfNeeded();
+  const box = (await table.boundingBox()) ?? (await page.getByTestId('twin').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(60, box.height / 2));
+  await page.waitForTimeout(300);
 
-async function main(): Promise<void> {
-  const bars = readSharedCsv(FILE);
-  const app = await startWebApp();
-  const browser = await launchChromium();
-  try {
-    const api = createHttpApi(app.url, app.token);
-    const imported = await api.call('datasets.importText', { fileName: path.basename(FILE), text: fs.readFileSync(path.join(SHARED_DATA, FILE), 'utf8') });
-    const t = bars.time[LOOKBACK]!;
-    const entry = bars.open[LOOKBACK]!;
-    const positions = Array.from({ length: POSITIONS }, (_, i) => ({
-      id: `p${i}`,
-      symbol: 'BTCUSDT',
-      side: i % 2 === 0 ? ('long' as const) : ('short' as const),
-      qty: 0.5,
-      entry: entry * (1 + ((i % 7) - 3) * 0.002),
-      leverage: 2 + (i % 50),
-      openedAt: t + 60 * (i % 240),
-    }));
-    const portfolio = await api.call('portfolios.save', { portfolio: { name: 'bench', accounts: [{ id: 'iso', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions }] } });
-    const run = await api.call('runs.replay', {
-      datasetId: imported.dataset.id,
-      portfolioId: portfolio.id,
-      scenario: { venue: 'binance-usdm', impact: { model: 'linear', depth1Pct: 5_000_000 }, population: { lookbackBars: LOOKBACK } },
-      seed: 1,
-    });
-    const detail = await api.call('runs.get', { id: run.id });
-
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(app.appUrl);
-    await page.getByTestId('tab-replay').click();
-    await page.getByTestId('run-item').first().click();
-    await page.getByTestId('transport').waitFor({ timeout: 60_000 });
-    // (The page's CSP forbids string predicates in waitForFunction: poll with evaluate.)
-    const until = async (expr: string): Promise<void> => {
-      for (let i = 0; i < 600 && !(await page.evaluate<boolean>(expr)); i++) await page.waitForTimeout(100);
-    };
-    await until(`performance.getEntriesByName('replay-open').length > 0`);
-    // Start deep in the crash (bar 1,500 ≈ 2020-03-12 01:00 + 25 h): many events up to the cursor.
-    const START = Math.min(1500, run.summary.bars - SAMPLES - 2);
-    await page.evaluate(`window.__undertowReplay.player.seek(${START})`);
-    await until(`document.querySelector('[data-testid=twin]')?.getAttribute('data-index') === '${START}'`);
-    // The mouse rests over the positions table (or the twin when it has none).
-    const table = page.getByTestId('positions-table');
-    await table.scrollIntoViewIfNeeded();
-    const box = (await table.boundingBox()) ?? (await page.getByTestId('twin').boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + Math.min(60, box.height / 2));
-    await page.waitForTimeout(300);
-
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'blink', 'blink.user_timing'] });
-    const rowsInDom = await page.evaluate<number[]>(`(async () => {
-      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-      const player = window.__undertowReplay.player;
-      const twin = document.querySelector('[data-testid=twin]');
-      const rows = [];
-      for (let i = 0; i < ${SAMPLES}; i++) {
-        const want = String(${START} + i + 1);
-        const updated = new Promise((resolve) => {
-          const mo = new MutationObserver(() => {
-            if (twin.getAttribute('data-index') === want) { mo.disconnect(); performance.mark('twin-updated-' + i); resolve(); }
-          });
-          mo.observe(twin, { attributes: true, attributeFilter: ['data-index'] });
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'blink', 'blink.user_timing'] });
+  const rowsInDom = await page.evaluate<number[]>(`(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const player = window.__undertowReplay.player;
+    const twin = document.querySelector('[data-testid=twin]');
+    const rows = [];
+    for (let i = 0; i < ${SAMPLES}; i++) {
+      const want = String(${START} + i + 1);
+      const updated = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (twin.getAttribute('data-index') === want) { mo.disconnect(); performance.mark('twin-updated-' + i); resolve(); }
         });
-        performance.mark('step-' + i);
-        player.step(1);
-        await frame();
-        await frame();
-        await updated;
-        await frame();
-        await frame();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        performance.mark('settled-' + i);
-        rows.push(document.querySelectorAll('[data-testid=twin] tbody tr').length);
-      }
-      return rows;
-    })()`);
-    const buffer = await browser.stopTracing();
-    const shots = process.argv.indexOf('--shots') >= 0 ? process.argv[process.argv.indexOf('--shots') + 1]! : null;
-    if (shots) {
-      fs.mkdirSync(shots, { recursive: true });
-      await page.mouse.move(5, 5);
-      await page.screenshot({ path: path.join(shots, 'twin-screen.png') });
-      await page.getByTestId('twin').screenshot({ path: path.join(shots, 'twin.png') });
-      await page.evaluate(`document.querySelectorAll('[data-testid=twin] [role=region]').forEach((b) => { b.scrollTop = b.scrollHeight; })`);
-      await page.waitForTimeout(300);
-      await page.getByTestId('twin').screenshot({ path: path.join(shots, 'twin-scrolled-to-end.png') });
+        mo.observe(twin, { attributes: true, attributeFilter: ['data-index'] });
+      });
+      performance.mark('step-' + i);
+      player.step(1);
+      await frame();
+      await frame();
+      await updated;
+      await frame();
+      await frame();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      performance.mark('settled-' + i);
+      rows.push(document.querySelectorAll('[data-testid=twin] tbody tr').length);
     }
-    const trace = JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
-    const events = Array.isArray(trace) ? trace : trace.traceEvents;
-    const mainThread = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name.startsWith('twin-updated-')));
-    if (!mainThread) throw new Error('no renderer main thread with the marks in the trace');
-    const onMain = events.filter((e) => e.pid === mainThread.pid && e.tid === mainThread.tid);
-    const mark = (name: string): number => onMain.find((e) => e.name === name)!.ts;
-    const tasks = onMain.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
-    const PHASES: Record<string, string> = { UpdateLayoutTree: 'style', Layout: 'layout', HitTest: 'hitTest', PrePaint: 'prePaint', Paint: 'paint', Layerize: 'layerize', FunctionCall: 'script', TimerFire: 'timer' };
-    const totals: number[] = [];
-    const phases: Record<string, number[]> = {};
-    const byName: Record<string, number> = {};
-    for (let i = 0; i < SAMPLES; i++) {
-      const updated = mark(`twin-updated-${i}`);
-      const settled = mark(`settled-${i}`);
-      // The task that ran the twin's update (its timer) holds the mark; from its start to settled.
-      const first = tasks.find((k) => k.ts <= updated && k.ts + k.dur! >= updated);
-      const from = first ? first.ts : updated;
-      const inWindow = tasks.filter((k) => k.ts >= from && k.ts < settled);
-      totals.push(inWindow.reduce((n, k) => n + k.dur!, 0) / 1000);
-      const perPhase: Record<string, number> = {};
-      for (const e of onMain) {
-        if (e.ph === 'X' && e.dur !== undefined && e.ts >= from && e.ts < settled) byName[e.name] = (byName[e.name] ?? 0) + e.dur / 1000 / SAMPLES;
-        const phase = PHASES[e.name];
-        if (!phase || e.ph !== 'X' || e.dur === undefined || e.ts < from || e.ts >= settled) continue;
-        perPhase[phase] = (perPhase[phase] ?? 0) + e.dur / 1000;
-      }
-      for (const [k, v] of Object.entries(perPhase)) (phases[k] ??= []).push(v);
-    }
-    const result = {
-      window: path.basename(FILE),
-      positions: POSITIONS,
-      eventsInRun: detail.events.length,
-      startBar: START,
-      samples: SAMPLES,
-      twinUpdateMainThreadMs: quantiles(totals),
-      byPhaseMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantiles(v)])),
-      tableRowsInDom: quantiles(rowsInDom),
-      // Mean per update of every trace event in the window, by name (nested events counted in their parents too).
-      meanByTraceEventMs: Object.fromEntries(Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, Math.round(v * 100) / 100])),
-      note: 'per twin update: main-thread time of the top-level tasks from the one that updated the twin to two frames later (mouse resting over the positions table). Phases can nest (a hit test inside a task), so they need not sum to the total. Headless Chromium, --disable-gpu.',
-      pageErrors: errors,
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    await browser.close();
-    await app.stop();
+    return rows;
+  })()`);
+  const buffer = await browser.stopTracing();
+  const shots = process.argv.indexOf('--shots') >= 0 ? process.argv[process.argv.indexOf('--shots') + 1]! : null;
+  if (shots) {
+    fs.mkdirSync(shots, { recursive: true });
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: path.join(shots, 'twin-screen.png') });
+    await page.getByTestId('twin').screenshot({ path: path.join(shots, 'twin.png') });
+    await page.evaluate(`document.querySelectorAll('[data-testid=twin] [role=region]').forEach((b) => { b.scrollTop = b.scrollHeight; })`);
+    await page.waitForTimeout(300);
+    await page.getByTestId('twin').screenshot({ path: path.join(shots, 'twin-scrolled-to-end.png') });
   }
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
+  const trace = JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+  const events = Array.isArray(trace) ? trace : trace.traceEvents;
+  const mainThread = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name.startsWith('twin-updated-')));
+  if (!mainThread) throw new Error('no renderer main thread with the marks in the trace');
+  const onMain = events.filter((e) => e.pid === mainThread.pid && e.tid === mainThread.tid);
+  const mark = (name: string): number => onMain.find((e) => e.name === name)!.ts;
+  const tasks = onMain.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  const PHASES: Record<string, string> = { UpdateLayoutTree: 'style', Layout: 'layout', HitTest: 'hitTest', PrePaint: 'prePaint', Paint: 'paint', Layerize: 'layerize', FunctionCall: 'script', TimerFire: 'timer' };
+  const totals: number[] = [];
+  const phases: Record<string, number[]> = {};
+  const byName: Record<string, number> = {};
+  for (let i = 0; i < SAMPLES; i++) {
+    const updated = mark(`twin-updated-${i}`);
+    const settled = mark(`settled-${i}`);
+    // The task that ran the twin's update (its timer) holds the mark; from its start to settled.
+    const first = tasks.find((k) => k.ts <= updated && k.ts + k.dur! >= updated);
+    const from = first ? first.ts : updated;
+    const inWindow = tasks.filter((k) => k.ts >= from && k.ts < settled);
+    totals.push(inWindow.reduce((n, k) => n + k.dur!, 0) / 1000);
+    const perPhase: Record<string, number> = {};
+    for (const e of onMain) {
+      if (e.ph === 'X' && e.dur !== undefined && e.ts >= from && e.ts < settled) byName[e.name] = (byName[e.name] ?? 0) + e.dur / 1000 / SAMPLES;
+      const phase = PHASES[e.name];
+      if (!phase || e.ph !== 'X' || e.dur === undefined || e.ts < from || e.ts >= settled) continue;
+      perPhase[phase] = (perPhase[phase] ?? 0) + e.dur / 1000;
+    }
+    for (const [k, v] of Object.entries(perPhase)) (phases[k] ??= []).push(v);
+  }
+  const result = {
+    window: path.basename(FILE),
+    positions: POSITIONS,
+    eventsInRun: detail.events.length,
+    startBar: START,
+    samples: SAMPLES,
+    twinUpdateMainThreadMs: quantiles(totals),
+    byPhaseMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantiles(v)])),
+    tableRowsInDom: quantiles(rowsInDom),
+    // Mean per update of every trace event in the window, by name (nested events counted in their parents too).
+    meanByTraceEventMs: Object.fromEntries(Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, Math.round(v * 100) / 100])),
+    note: 'per twin update: main-thread time of the top-level tasks from the one that updated the twin to two frames later (mouse resting over the positions table). Phases can nest (a hit test inside a task), so they need not sum to the total. Headless Chromium, --disable-gpu.',
+    pageErrors: errors,
+  };
+  return result;
 });

@@ -14,120 +14,64 @@
  *
  * Run: npx tsx test/bench/replay-ui.ts [--positions 500] [--steps 300]
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { launchChromium, SHARED_DATA, startWebApp } from '../e2e/harness';
-import { createHttpApi } from '../helpers/http-api';
-import { readSharedCsv } from '../helpers/temp';
+import { benchInBrowser, FILE, numberArg as arg, openStoredReplay, quantiles, storeBookReplay } from './_replay-book';
 
-const FILE = 'events/btcusdt_1m_2020-03-11_2020-03-14.csv';
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const POSITIONS = arg('--positions', 500);
 const STEPS = arg('--steps', 300);
-const LOOKBACK = 1440;
 
-function quantiles(xs: number[]): { p50: number; p95: number; max: number; mean: number; n: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  const r = (x: number): number => Math.round(x * 100) / 100;
-  return { p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1]!), mean: r(s.reduce((a, b) => a + b, 0) / s.length), n: s.length };
-}
+benchInBrowser(async (app, browser) => {
+  const { api, bars, run } = await storeBookReplay(app, POSITIONS);
+  const { page, errors } = await openStoredReplay(browser, app);
+  await page.waitForFunction(`performance.getEntriesByName('replay-open').length > 0`, undefined, { timeout: 60_000 });
+  const openMs = await page.evaluate<number>(`performance.getEntriesByName('replay-open').at(-1).duration`);
 
-async function main(): Promise<void> {
-  const bars = readSharedCsv(FILE);
-  const app = await startWebApp();
-  const browser = await launchChromium();
-  try {
-    const api = createHttpApi(app.url, app.token);
-    const imported = await api.call('datasets.importText', { fileName: path.basename(FILE), text: fs.readFileSync(path.join(SHARED_DATA, FILE), 'utf8') });
-    const t = bars.time[LOOKBACK]!;
-    const entry = bars.open[LOOKBACK]!;
-    // Leverages 2…51× on both sides: lines spread over the whole crash range.
-    const positions = Array.from({ length: POSITIONS }, (_, i) => ({
-      id: `p${i}`,
-      symbol: 'BTCUSDT',
-      side: i % 2 === 0 ? ('long' as const) : ('short' as const),
-      qty: 0.5,
-      entry: entry * (1 + ((i % 7) - 3) * 0.002),
-      leverage: 2 + (i % 50),
-      openedAt: t + 60 * (i % 240),
-    }));
-    const portfolio = await api.call('portfolios.save', { portfolio: { name: 'bench', accounts: [{ id: 'iso', venue: 'binance-usdm', mode: 'isolated', wallet: 0, positions }] } });
-    const run = await api.call('runs.replay', {
-      datasetId: imported.dataset.id,
-      portfolioId: portfolio.id,
-      scenario: { venue: 'binance-usdm', impact: { model: 'linear', depth1Pct: 5_000_000 }, population: { lookbackBars: LOOKBACK } },
-      seed: 1,
-    });
-
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(app.appUrl);
-    await page.getByTestId('tab-replay').click();
-    await page.getByTestId('run-item').first().click();
-    await page.getByTestId('transport').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(`performance.getEntriesByName('replay-open').length > 0`, undefined, { timeout: 60_000 });
-    const openMs = await page.evaluate<number>(`performance.getEntriesByName('replay-open').at(-1).duration`);
-
-    // In-page code as a string: tsx would wrap inner functions with a `__name` helper the page lacks.
-    const measure = async (start: number, direction: 1 | -1, steps: number): Promise<{ script: number[]; paint: number[]; work: number[]; toFrameEnd: number[] }> =>
-      page.evaluate(`(async () => {
-        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-        const player = window.__undertowReplay.player;
-        player.seek(${start});
-        await frame();
-        await frame();
-        const script = [], paint = [], work = [], toFrameEnd = [];
-        for (let i = 0; i < ${steps}; i++) {
-          const t0 = performance.now();
-          player.step(${direction});
-          const t1 = performance.now();
-          // Our callback was queued after the chart's, so it runs once the chart has painted.
-          const frameStart = await frame();
-          const t2 = performance.now();
-          const p = t2 - Math.max(frameStart, t1);
-          script.push(t1 - t0);
-          paint.push(p);
-          work.push(t1 - t0 + p);
-          toFrameEnd.push(t2 - t0);
-        }
-        return { script, paint, work, toFrameEnd };
-      })()`);
-    // Through the crash (bar 500 ≈ 2020-03-12 08:20 onwards), forward with update(), then back with pop().
-    const forward = await measure(500, 1, STEPS);
-    const back = await measure(500 + STEPS, -1, Math.min(STEPS, 100));
-    const summarise = (r: typeof forward) => ({ script: quantiles(r.script), paint: quantiles(r.paint), work: quantiles(r.work), toFrameEnd: quantiles(r.toFrameEnd) });
-    const overlay = await api.call('runs.liquidationMap', { id: run.id, bins: 60 });
-    const all = { script: [...forward.script, ...back.script], work: [...forward.work, ...back.work] };
-    const result = {
-      window: path.basename(FILE),
-      bars: bars.time.length,
-      replayedBars: run.summary.bars,
-      positionLines: overlay.positions.reduce((n, p) => n + (p.liquidationPrice !== null ? 1 : 0) + (p.marginCallPrice !== null ? 1 : 0), 0),
-      heatBand: overlay.map ? { bins: overlay.map.bins, estimatedPositions: overlay.map.positions } : null,
-      panes: 3,
-      openToFirstPaintMs: Math.round(openMs * 10) / 10,
-      stepForward: summarise(forward),
-      stepBack: summarise(back),
-      stepWorkP95Ms: quantiles(all.work).p95,
-      stepScriptP95Ms: quantiles(all.script).p95,
-      targets: { stepP95Ms: 16, openToFirstPaintMs: 1000 },
-      meets: { stepWorkP95: quantiles(all.work).p95 <= 16, openToFirstPaint: openMs <= 1000 },
-      note: 'work = synchronous step script + the chart paint of the next frame; toFrameEnd adds the wait for vsync (≤ one 16.7 ms frame). Headless Chromium, --disable-gpu.',
-      pageErrors: errors,
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    await browser.close();
-    await app.stop();
-  }
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
+  // In-page code as a string: tsx would wrap inner functions with a `__name` helper the page lacks.
+  const measure = async (start: number, direction: 1 | -1, steps: number): Promise<{ script: number[]; paint: number[]; work: number[]; toFrameEnd: number[] }> =>
+    page.evaluate(`(async () => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const player = window.__undertowReplay.player;
+      player.seek(${start});
+      await frame();
+      await frame();
+      const script = [], paint = [], work = [], toFrameEnd = [];
+      for (let i = 0; i < ${steps}; i++) {
+        const t0 = performance.now();
+        player.step(${direction});
+        const t1 = performance.now();
+        // Our callback was queued after the chart's, so it runs once the chart has painted.
+        const frameStart = await frame();
+        const t2 = performance.now();
+        const p = t2 - Math.max(frameStart, t1);
+        script.push(t1 - t0);
+        paint.push(p);
+        work.push(t1 - t0 + p);
+        toFrameEnd.push(t2 - t0);
+      }
+      return { script, paint, work, toFrameEnd };
+    })()`);
+  // Through the crash (bar 500 ≈ 2020-03-12 08:20 onwards), forward with update(), then back with pop().
+  const forward = await measure(500, 1, STEPS);
+  const back = await measure(500 + STEPS, -1, Math.min(STEPS, 100));
+  const summarise = (r: typeof forward) => ({ script: quantiles(r.script), paint: quantiles(r.paint), work: quantiles(r.work), toFrameEnd: quantiles(r.toFrameEnd) });
+  const overlay = await api.call('runs.liquidationMap', { id: run.id, bins: 60 });
+  const all = { script: [...forward.script, ...back.script], work: [...forward.work, ...back.work] };
+  const result = {
+    window: path.basename(FILE),
+    bars: bars.time.length,
+    replayedBars: run.summary.bars,
+    positionLines: overlay.positions.reduce((n, p) => n + (p.liquidationPrice !== null ? 1 : 0) + (p.marginCallPrice !== null ? 1 : 0), 0),
+    heatBand: overlay.map ? { bins: overlay.map.bins, estimatedPositions: overlay.map.positions } : null,
+    panes: 3,
+    openToFirstPaintMs: Math.round(openMs * 10) / 10,
+    stepForward: summarise(forward),
+    stepBack: summarise(back),
+    stepWorkP95Ms: quantiles(all.work).p95,
+    stepScriptP95Ms: quantiles(all.script).p95,
+    targets: { stepP95Ms: 16, openToFirstPaintMs: 1000 },
+    meets: { stepWorkP95: quantiles(all.work).p95 <= 16, openToFirstPaint: openMs <= 1000 },
+    note: 'work = synchronous step script + the chart paint of the next frame; toFrameEnd adds the wait for vsync (≤ one 16.7 ms frame). Headless Chromium, --disable-gpu.',
+    pageErrors: errors,
+  };
+  return result;
 });
