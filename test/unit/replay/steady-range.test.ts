@@ -13,8 +13,12 @@ describe('SteadyRange', () => {
     expect(r.fit({ minValue: 100, maxValue: 200 })).toEqual({ minValue: 90, maxValue: 210 });
     // A new low inside the headroom: the axis does not move.
     expect(r.fit({ minValue: 95, maxValue: 200 })).toEqual({ minValue: 90, maxValue: 210 });
-    // Below it: refitted around the data, with headroom again (10% of the new span 120).
-    expect(r.fit({ minValue: 80, maxValue: 200 })).toEqual({ minValue: 68, maxValue: 212 });
+    // Below it: refitted around the data, with 25% of the new span 120 below (where it left) and 10% above.
+    expect(r.fit({ minValue: 80, maxValue: 200 })).toEqual({ minValue: 50, maxValue: 212 });
+    // A fall inside that headroom: held.
+    expect(r.fit({ minValue: 55, maxValue: 200 })).toEqual({ minValue: 50, maxValue: 212 });
+    // Out at the top: 25% of the span 160 above, 10% below.
+    expect(r.fit({ minValue: 55, maxValue: 215 })).toEqual({ minValue: 39, maxValue: 255 });
     // The data shrinks to under 40% of the held range (a zoom in): refitted.
     expect(r.fit({ minValue: 150, maxValue: 160 })).toEqual({ minValue: 149, maxValue: 161 });
     r.reset();
