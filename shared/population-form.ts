@@ -136,8 +136,6 @@ export function formFromFit(p: PopulationParametersInfo, barSeconds: number, cur
     inflowOn: p.inflow,
     meanHoldingDays: p.inflow ? (p.meanAgeDays ?? lookbackDays) : current.meanHoldingDays,
   };
-  const notApplied = [
-    `leveraged share ${(p.leveragedShare * 100).toFixed(1)}% of open interest (a replay sizes its population by the look-back’s traded volume, not by open interest)`,
-  ];
+  const notApplied = [`the leveraged share ${(p.leveragedShare * 100).toFixed(1)}% (a replay sizes its population by the look-back’s traded volume, not by open interest)`];
   return { form, notApplied };
 }

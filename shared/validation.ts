@@ -45,6 +45,13 @@ export interface EventComparisonInfo {
   longShareGap: number | null;
 }
 
+/** The population a stored validation run fitted (validation.storedFit). */
+export interface StoredFitInfo {
+  runId: number;
+  engineVersion: string;
+  parameters: PopulationParametersInfo;
+}
+
 /** One alternative calibration (engine SplitResult). */
 export interface SplitResultInfo {
   inSample: string[];

@@ -35,4 +35,11 @@ describe('inflow figures in stored runs', async () => {
     const stored = (await api.call('runs.list', {})).find((r) => r.id === off.id)!;
     expect(stored.summary.inflow).toBeNull();
   });
+
+  it('shorts opened during the fall are liquidated in the rebound: more short notional with inflow than without', async () => {
+    const sum = async (id: number): Promise<number> => (await api.call('runs.get', { id })).series.liquidatedNotionalShort.reduce((a, b) => a + b, 0);
+    const [withInflow, without] = [await sum(on.id), await sum(off.id)];
+    expect(withInflow).toBeGreaterThan(without);
+    console.log(`short liquidated notional: inflow ${withInflow.toFixed(0)} vs none ${without.toFixed(0)}`);
+  });
 });

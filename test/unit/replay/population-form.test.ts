@@ -82,7 +82,7 @@ describe('validation fit → form', () => {
   it('the stored fit (×2, aged 90 days, reaction 60 min) fills the form; leveraged share is named as not applied', () => {
     const { form: f, notApplied } = formFromFit(fit, 60);
     expect(f).toEqual({ lookbackBars: 1440, leverageScale: 2, longShare: 0.5, entries: 'aged', meanAgeDays: 90, reactionOn: true, reactionLossShare: 0.5, reactionMinutes: 60, inflowOn: false, meanHoldingDays: DEFAULT_POPULATION_FORM.meanHoldingDays });
-    expect(notApplied).toEqual([expect.stringContaining('leveraged share 100.0% of open interest')]);
+    expect(notApplied).toEqual(['the leveraged share 100.0% (a replay sizes its population by the look-back’s traded volume, not by open interest)']);
     const r = populationFromForm(f);
     expect(r).toEqual({ ok: true, population: { lookbackBars: 1440, buckets: scaledLeverageMix(2), meanAgeDays: 90, reaction: { lossShare: 0.5, minutes: 60 } } });
   });
