@@ -113,4 +113,17 @@ describe('estimated population options in the New Replay form', () => {
     expect(await page.getByTestId('run-inflow').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('What if… turns inflow on for the run without it: the counterfactual stores the inflow run’s population and liquidates the same shorts', async () => {
+    await page.getByTestId('compare-inflow').selectOption('on');
+    await page.getByTestId('compare-inflow-days').fill('2');
+    const before = (await api.call('runs.list', {})).length;
+    await page.getByTestId('compare-run').click();
+    await expect.poll(async () => (await api.call('runs.list', {})).length, { timeout: 120_000 }).toBe(before + 1);
+    const run = (await api.call('runs.list', {})).sort((a, b) => b.id - a.id)[0]!;
+    expect(run.name).toContain('what if: inflow 2 d');
+    expect((run.params.scenario as { population?: unknown }).population).toEqual({ lookbackBars: 1440, meanAgeDays: 30, inflow: { meanHoldingDays: 2 } });
+    expect(await shortNotional(run.id)).toBe(withInflow);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });
