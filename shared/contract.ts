@@ -13,7 +13,7 @@ import { exactlyOnePortfolio, id, jobId, portfolioChoice, symbol, unixSeconds, u
 import { portfolioSchema, accountFieldsSchema, type PortfolioSummary, type StoredPortfolio } from './portfolio';
 import { scenarioSchema, seedSchema, shockSchema } from './scenario';
 import type { LiquidationMapResult, MarginReport, RunDetail, RunInfo } from './runs';
-import { LIQUIDITY, type DesignMatrixInfo, type LendingCheckInfo, type RobustnessInfo, type ValidationReportInfo } from './validation';
+import { LIQUIDITY, type DesignMatrixInfo, type LendingCheckInfo, type RobustnessInfo, type StoredFitInfo, type ValidationReportInfo } from './validation';
 import { whatIfMetricsParams, whatIfMonteCarloParams, whatIfShockParams, whatIfSweepParams, type WhatIfMetrics } from './what-if';
 
 const timeframe = z
@@ -170,6 +170,8 @@ export const methods = {
   'whatif.montecarlo': { params: whatIfMonteCarloParams, trusted: false },
   'validation.run': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
   'validation.assumptions': { params: z.object({}).strict(), trusted: false },
+  /** The population fitted by the latest stored validation run, or null: never computes (see validation.run). */
+  'validation.storedFit': { params: z.object({}).strict(), trusted: false },
   'validation.lending': { params: z.object({}).strict(), trusted: false },
   'validation.cancel': { params: z.object({ job: jobId }).strict(), trusted: false },
   'validation.robustness': { params: z.object({ job: jobId.optional() }).strict(), trusted: false },
@@ -231,6 +233,7 @@ export interface Results {
   'whatif.montecarlo': RunInfo;
   'validation.run': ValidationReportInfo;
   'validation.assumptions': { topic: string; text: string }[];
+  'validation.storedFit': StoredFitInfo | null;
   'validation.lending': LendingCheckInfo;
   'validation.cancel': { cancelled: boolean };
   'validation.robustness': RobustnessInfo;

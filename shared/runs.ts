@@ -109,6 +109,13 @@ export interface RunSummary {
   positions: PositionOutcomeInfo[];
   skipped: { positionId: string; reason: string }[];
   population: unknown;
+  /**
+   * In-window inflow of the population (scenario population.inflow; engine ReplayResult.inflow):
+   * quote notional opened during the window (= the notional its turnover closed), positions and
+   * cohorts opened, and the population's open base quantity at the end. Null: inflow off. Absent:
+   * stored before runs kept it (the summary is JSON: no migration, old runs simply lack it).
+   */
+  inflow?: { openedNotional: number; positions: number; cohorts: number; openQuantity: number } | null;
   staticPositions: number;
   /** What-if runs (issue 7): the user's losses, the grid or the loss distribution. */
   whatIf?: import('./what-if').WhatIfRunSummary;

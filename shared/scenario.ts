@@ -33,7 +33,11 @@ export const impactSchema = z.discriminatedUnion('model', [
 
 export const populationSchema = z
   .object({
-    lookbackBars: z.number().int().min(1).max(1_000_000),
+    lookbackBars: z
+      .number({ error: 'lookbackBars must be a number of bars' })
+      .int({ error: 'lookbackBars must be a whole number of bars' })
+      .min(1, { error: 'lookbackBars must be ≥ 1 bar' })
+      .max(1_000_000, { error: 'lookbackBars must be ≤ 1,000,000 bars' }),
     participation: z.number().finite().gt(0).max(1).optional(),
     openInterest: positive.max(1e13).optional(),
     longShare: z.number().finite().min(0).max(1).optional(),
@@ -45,9 +49,28 @@ export const populationSchema = z
     entry: z.enum(['close', 'random']).optional(),
     positionsPerBucket: z.number().int().min(1).max(1000).optional(),
     /** Mean age of open positions (days): entries spread by the look-back's volatility, survivors only. */
-    meanAgeDays: z.number().finite().gt(0).max(3650).optional(),
+    meanAgeDays: z
+      .number({ error: 'meanAgeDays must be a number of days' })
+      .finite({ error: 'meanAgeDays must be finite' })
+      .gt(0, { error: 'meanAgeDays must be > 0 days (the mean age of open positions)' })
+      .max(3650, { error: 'meanAgeDays must be ≤ 3650 days (10 years)' })
+      .optional(),
     /** Owners close a position at a rate of 1/minutes once it has lost lossShare of its margin. */
-    reaction: z.object({ lossShare: z.number().finite().gt(0).lt(1), minutes: z.number().finite().gt(0).max(1e6) }).strict().optional(),
+    reaction: z
+      .object({
+        lossShare: z
+          .number({ error: 'reaction.lossShare must be a number (share of the margin lost, 0–1)' })
+          .finite({ error: 'reaction.lossShare must be finite' })
+          .gt(0, { error: 'reaction.lossShare must be > 0 (share of the margin lost before owners react)' })
+          .lt(1, { error: 'reaction.lossShare must be < 1 (at 1 the margin is gone: liquidation comes first)' }),
+        minutes: z
+          .number({ error: 'reaction.minutes must be a number of minutes' })
+          .finite({ error: 'reaction.minutes must be finite' })
+          .gt(0, { error: 'reaction.minutes must be > 0 (owners close at a rate of 1/minutes)' })
+          .max(1e6, { error: 'reaction.minutes must be ≤ 1,000,000' }),
+      })
+      .strict()
+      .optional(),
     /**
      * In-window inflow: per bar, a volume-weighted share of the population is closed by its owners
      * and reopened at the bar's close (open interest changes only by liquidations). Off when absent.

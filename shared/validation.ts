@@ -45,6 +45,13 @@ export interface EventComparisonInfo {
   longShareGap: number | null;
 }
 
+/** The population a stored validation run fitted (validation.storedFit). */
+export interface StoredFitInfo {
+  runId: number;
+  engineVersion: string;
+  parameters: PopulationParametersInfo;
+}
+
 /** One alternative calibration (engine SplitResult). */
 export interface SplitResultInfo {
   inSample: string[];
@@ -194,10 +201,54 @@ export function describeLiquidity(m: Pick<DesignMatrixInfo, 'liquidity' | 'depth
     : `reported resting depth ×${m.depthMultiplier}: no multiplier tried let every in-sample path de-impact (${tried})`;
 }
 
+/**
+ * The entries, owners' reaction and in-window inflow of a population in words: one phrase each,
+ * shared by the validation's fit ({@link describePopulation}) and a replay's scenario
+ * ({@link describeScenarioPopulation}).
+ */
+export function populationPhrases(p: {
+  meanAgeDays: number | null;
+  /** How the look-back entries are named, e.g. "a one-day look-back". */
+  lookback: string;
+  reaction: { lossShare: number; minutes: number } | null;
+  /** On: the mean holding time in days when known (null: not stated). */
+  inflow: { meanHoldingDays: number | null } | null;
+}): [entries: string, reaction: string, inflow: string] {
+  const entries = p.meanAgeDays !== null ? `entries aged (mean ${p.meanAgeDays} days)` : `entries over ${p.lookback}`;
+  const lost = p.reaction && p.reaction.lossShare === 0.5 ? 'half the margin' : `${((p.reaction?.lossShare ?? 0) * 100).toFixed(0)}% of the margin`;
+  const reaction = p.reaction ? `owners close at a rate of 1/${p.reaction.minutes} min once ${lost} is lost` : 'no owner reaction';
+  const holding = p.inflow?.meanHoldingDays != null ? ` (mean holding ${p.inflow.meanHoldingDays} days)` : '';
+  const inflow = p.inflow ? `positions turn over and reopen during the window${holding}` : 'no positions opened during the window';
+  return [entries, reaction, inflow];
+}
+
 /** The fitted population in words (app and CLI): leveraged share, leverage scale, entries, reaction. */
 export function describePopulation(p: PopulationParametersInfo): string {
-  const entries = p.meanAgeDays !== null ? `entries aged (mean ${p.meanAgeDays} days)` : 'entries over a one-day look-back';
-  const reaction = p.reactionMinutes !== null ? `owners close at a rate of 1/${p.reactionMinutes} min once half the margin is lost` : 'no owner reaction';
-  const inflow = p.inflow ? 'positions turn over and reopen during the window' : 'no positions opened during the window';
+  const [entries, reaction, inflow] = populationPhrases({
+    meanAgeDays: p.meanAgeDays,
+    lookback: 'a one-day look-back',
+    reaction: p.reactionMinutes !== null ? { lossShare: 0.5, minutes: p.reactionMinutes } : null,
+    inflow: p.inflow ? { meanHoldingDays: null } : null,
+  });
   return `leveraged share ${(p.leveragedShare * 100).toFixed(1)}% of open interest, leverage ×${p.leverageScale}, long share ${(p.longShare * 100).toFixed(0)}%, ${entries}, ${reaction}, ${inflow}`;
+}
+
+/** A replay scenario's estimated population in words (the run description), from the stored scenario. */
+export function describeScenarioPopulation(p: {
+  lookbackBars: number;
+  longShare?: number | undefined;
+  buckets?: readonly { leverage: number; weight: number }[] | undefined;
+  meanAgeDays?: number | undefined;
+  reaction?: { lossShare: number; minutes: number } | undefined;
+  inflow?: { meanHoldingDays: number } | undefined;
+}): string {
+  const [entries, reaction, inflow] = populationPhrases({
+    meanAgeDays: p.meanAgeDays ?? null,
+    lookback: `a ${p.lookbackBars.toLocaleString('en-US')}-bar look-back`,
+    reaction: p.reaction ?? null,
+    inflow: p.inflow ?? null,
+  });
+  const mix = p.buckets ? `leverage mix ${p.buckets.map((b) => `${+b.leverage.toFixed(2)}×`).join('/')}` : 'default leverage mix';
+  const lookback = p.meanAgeDays !== undefined ? `, volatility from a ${p.lookbackBars.toLocaleString('en-US')}-bar look-back` : '';
+  return `${mix}, long share ${((p.longShare ?? 0.5) * 100).toFixed(0)}%, ${entries}${lookback}, ${reaction}, ${inflow}`;
 }

@@ -230,6 +230,7 @@ export function toSummary(result: ReplayResult): RunSummary {
     })),
     skipped: [...result.skipped],
     population: result.population,
+    inflow: result.inflow,
     staticPositions: result.staticPositions,
   }) as unknown as RunSummary;
 }

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../../shared/errors';
 import type { PushEvent } from '../../../shared/contract';
 import type { OwnCandlesInfo, RunCandleColumn, RunInfo, RunParams, RunSummary } from '../../../shared/runs';
-import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type RobustnessInfo, type ValidationReportInfo } from '../../../shared/validation';
+import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type RobustnessInfo, type StoredFitInfo, type ValidationReportInfo } from '../../../shared/validation';
 import { ENGINE_VERSION, selectRules, type VenueRules } from '../engine';
 import { eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
 import { DEFAULT_MECHANISMS } from '../engine/mechanisms';
@@ -24,7 +24,7 @@ import type { HandlerGroup } from './handler-types';
 import { finiteOrNull, toRunInfo, toSummary } from './runs';
 import { CATALOG, JUPITER_FILE, readEventCandles, readLendingRecords, sharedDataDir } from './validation-data';
 
-type ValidationMethods = 'validation.run' | 'validation.assumptions' | 'validation.lending' | 'validation.cancel' | 'validation.robustness' | 'design.run' | 'design.openCell';
+type ValidationMethods = 'validation.run' | 'validation.storedFit' | 'validation.assumptions' | 'validation.lending' | 'validation.cancel' | 'validation.robustness' | 'design.run' | 'design.openCell';
 
 export interface ValidationContext {
   runs: RunStore;
@@ -143,6 +143,16 @@ export function validationHandlers(ctx: ValidationContext): HandlerGroup<Validat
 
   return {
     'validation.run': ({ job }) => report(job),
+    // The latest stored validation report's fit (any engine version or catalog), without computing one.
+    'validation.storedFit': (): StoredFitInfo | null => {
+      const reports = ctx.runs.list().filter((r) => r.kind === 'validation' && !String((r.params as { key?: string }).key ?? '').endsWith('/robustness'));
+      const latest = reports
+        .map((r) => ({ r, s: r.summary as Partial<ValidationReportInfo> | null }))
+        .filter(({ s }) => s?.parameters !== undefined)
+        .sort((a, b) => b.r.id - a.r.id)[0];
+      if (!latest) return null;
+      return { runId: latest.r.id, engineVersion: latest.r.engineVersion, parameters: latest.s!.calibration?.parameters ?? latest.s!.parameters! };
+    },
     'validation.robustness': async ({ job }): Promise<RobustnessInfo> => {
       const key = `${VALIDATION_KEY}/robustness`;
       const hit = stored<RobustnessInfo>('validation', key);

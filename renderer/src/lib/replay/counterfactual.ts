@@ -1,6 +1,6 @@
 /**
  * "What if": the parameters of a stored run with one or more things changed — the portfolio's
- * leverage scaled, depth ×k, a circuit breaker, another impact model, another population mix.
+ * leverage scaled, depth ×k, a circuit breaker, another impact model, another population mix, positions opening during the window or not.
  * Pure; the result is a `runs.replay` request over the same dataset window and seed.
  */
 import type { Params } from '../../../../shared/contract';
@@ -20,9 +20,11 @@ export interface Changes {
   circuitBreaker: { windowBars: number; threshold: number; haltBars: number } | null;
   /** Population long share (0…1), or null to keep. */
   longShare: number | null;
+  /** Positions opening during the window (population.inflow): on with this mean holding time in days, 'off', or null to keep. */
+  inflow: { meanHoldingDays: number } | 'off' | null;
 }
 
-export const NO_CHANGES: Changes = { leverageScale: 1, depthScale: 1, impact: 'keep', linearDepth: 5_000_000, circuitBreaker: null, longShare: null };
+export const NO_CHANGES: Changes = { leverageScale: 1, depthScale: 1, impact: 'keep', linearDepth: 5_000_000, circuitBreaker: null, longShare: null, inflow: null };
 
 export function scalePortfolio(p: PortfolioSpec, k: number): PortfolioSpec {
   if (k === 1) return p;
@@ -48,6 +50,8 @@ export function describeChanges(c: Changes): string {
   if (c.depthScale !== 1) parts.push(`depth ×${c.depthScale}`);
   if (c.circuitBreaker) parts.push(`breaker ${(c.circuitBreaker.threshold * 100).toFixed(1)}%/${c.circuitBreaker.windowBars} bars`);
   if (c.longShare !== null) parts.push(`longs ${(c.longShare * 100).toFixed(0)}%`);
+  if (c.inflow === 'off') parts.push('no inflow');
+  else if (c.inflow) parts.push(`inflow ${c.inflow.meanHoldingDays} d`);
   return parts.length ? parts.join(', ') : 'unchanged';
 }
 
@@ -62,6 +66,12 @@ export function counterfactual(run: RunInfo, c: Changes): Params<'runs.replay'> 
   if (c.depthScale !== 1 && scenario.impact.model !== 'none') scenario.impact = { ...scenario.impact, depthScale: (scenario.impact.depthScale ?? 1) * c.depthScale };
   if (c.circuitBreaker) scenario.circuitBreaker = c.circuitBreaker;
   if (c.longShare !== null && scenario.population) scenario.population = { ...scenario.population, longShare: c.longShare };
+  if (c.inflow !== null && scenario.population) {
+    const population = { ...scenario.population };
+    if (c.inflow === 'off') delete population.inflow;
+    else population.inflow = { meanHoldingDays: c.inflow.meanHoldingDays };
+    scenario.population = population;
+  }
   const portfolio = p.portfolio ? scalePortfolio(JSON.parse(JSON.stringify(p.portfolio)) as PortfolioSpec, c.leverageScale) : undefined;
   return {
     datasetId: p.datasetId,
