@@ -85,7 +85,8 @@ export interface RunSummary {
   symbol: string;
   barSeconds: number;
   firstBar: number;
-  markSource: 'candle-path';
+  /** The mark model that ran (scenario.mark): 'candle-path' (default), 'close' or 'damped(wick=k)'. */
+  markSource: 'candle-path' | 'close' | `damped(wick=${number})`;
   rules: RulesUsed & { marginCurrency: string };
   liquidatedLong: { count: number; notional: number };
   liquidatedShort: { count: number; notional: number };

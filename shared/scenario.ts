@@ -31,6 +31,25 @@ export const impactSchema = z.discriminatedUnion('model', [
     .strict(),
 ]);
 
+export const markSchema = z.discriminatedUnion(
+  'source',
+  [
+    z.object({ source: z.literal('candle-path') }).strict(),
+    z.object({ source: z.literal('close') }).strict(),
+    z
+      .object({
+        source: z.literal('damped'),
+        wick: z
+          .number({ error: 'mark.wick must be a number in [0, 1] (share of a bar’s wick that reaches the mark)' })
+          .finite({ error: 'mark.wick must be finite' })
+          .min(0, { error: 'mark.wick must be ≥ 0 (0: the mark follows the closes)' })
+          .max(1, { error: 'mark.wick must be ≤ 1 (1: the mark is the candle path)' }),
+      })
+      .strict(),
+  ],
+  { error: "mark.source must be 'candle-path', 'close' or 'damped'" },
+);
+
 export const populationSchema = z
   .object({
     lookbackBars: z
@@ -106,6 +125,11 @@ export const scenarioSchema = z
     marginCallRatio: z.number().finite().gt(0).max(1).optional(),
     startIndex: z.number().int().min(0).max(100_000_000).optional(),
     marks: z.record(z.string().min(1).max(40), positive.max(1e12)).optional(),
+    /**
+     * Mark price model (engine candles.ts MarkSpec): the candle path (default), the 1m closes only,
+     * or a damped wick (share `wick` of each bar's wick reaches the mark; 1 = candle path, 0 = closes).
+     */
+    mark: markSchema.optional(),
   })
   .strict();
 

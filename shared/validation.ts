@@ -16,6 +16,8 @@ export interface PopulationParametersInfo {
   reactionMinutes: number | null;
   /** In-window inflow: the population turns over during the window at its own holding time, new positions opening at each bar's close. */
   inflow: boolean;
+  /** Mark model as the share of each 1m wick that reaches the mark: 1 or absent the candle path, 0 the 1m closes, between a damped wick. */
+  markWick?: number;
 }
 
 export interface OpenInterestInfo {
@@ -77,7 +79,7 @@ export interface ValidationReportInfo {
   calibration: {
     inSample: string[];
     outOfSample: string[];
-    grid: { leverageScale: number; meanAgeDays: number | null; reactionMinutes: number | null; inflow: boolean; leveragedShare: number; rmsLogError: number }[];
+    grid: { leverageScale: number; meanAgeDays: number | null; reactionMinutes: number | null; inflow: boolean; markWick?: number; leveragedShare: number; rmsLogError: number }[];
     parameters: PopulationParametersInfo;
   } | null;
   kappa: Record<string, number>;
@@ -171,7 +173,7 @@ export interface LendingCheckInfo {
 
 /** Every modelling assumption behind the validation and the design lab (shown in the app and the CLI). */
 export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
-  { topic: 'Mark price', text: 'Liquidations trigger on the candle path (mark = last-trade 1m candles, walked O→L→H→C for bullish and O→H→L→C for bearish bars). No mark/index series is available, so wicks on one venue trigger as if they were the mark.' },
+  { topic: 'Mark price', text: 'A calibration dimension with two values. Venues trigger liquidations on a mark price, not on one venue’s last trade: on Binance USDⓈ-M the mark is the median of (index × (1 + last funding rate × time to funding), index + moving average of the basis, last price), the index a weighted average of several spot venues’ prices (Binance FAQ 360033525071 “What Are Mark Price and Price Index in USDⓈ-Margined Futures?”). A median of three ignores one outlier, so a wick in one venue’s trades alone does not move the mark; a wick reaches it only as far as it is in the multi-venue index. No mark or index series is available, so the calibration tries the two ends: (1) candle path: the mark is the replayed venue’s last-trade 1m candles, walked O→L→H→C for bullish and O→H→L→C for bearish bars, every wick triggering as if it were the mark; (2) closes: the mark moves from each 1m close to the next and no intra-minute wick triggers anything. Replays outside the validation may also use a damped wick (a share k of each wick, measured from the bar’s close, reaches the mark; k is an assumption, not fitted). With either, a liquidation fills at the price where the mark crossed it (the 1m bars do not say where trades printed at that moment). Positions the look-back already liquidated are dropped by the candle path’s lows and highs whatever the mark model.' },
   { topic: 'One venue, one asset', text: 'The candles are Binance BTC/USDT (spot, or the USD-M perpetual for 2022-05 and 2022-11). Market-wide BTC liquidations are estimated from them; the reported figures are scaled to BTC as stated beside each (reported BTC figure; BTC longs ÷ long share; or the total × the mean BTC share 38.3%).' },
   { topic: 'Open interest', text: 'Reported pre-event BTC open interest where CRASH-FACTS.md has it (2021-05, 2022-11, 2025-10); otherwise imputed from the notional the replayed venue traded over the look-back times κ, the ratio seen where OI is reported (per spot/perp file).' },
   { topic: 'Population shape', text: 'Half long and half short, over the leverage mix 5/10/25/50/100× with weights 30/30/20/12/8% (every leverage times the fitted scale, capped at 125×). Only a fitted share of open interest is in this mix; the rest (hedged or unleveraged) is assumed never to be liquidated in the window. Entries, one of two shapes chosen by the calibration: (a) aged: the steady state of positions held for an exponentially distributed time of a fitted mean age (7, 30 or 90 days); a position of age A entered at P·exp(σ√A·z), z standard normal, P the last look-back close and σ the look-back’s realised daily volatility (a random walk with no drift), and it is kept with the Brownian-bridge probability 1 − exp(−2ab/(σ²A)) that the walk from its entry to P never reached its liquidation price (a, b: log distances from the entry and from P to it); 16 age quantiles × 41 normal nodes per side and leverage; or (b) look-back: every position opened during the one-day look-back in proportion to traded volume at the bar close, those the look-back already liquidated dropped.' },
@@ -187,7 +189,7 @@ export const ASSUMPTIONS: readonly { topic: string; text: string }[] = [
   { topic: 'Dutch auction', text: 'Modelled as the forced order sold evenly over the auction: the book is deepened by the inverse of the peak-impact factor φ + (1−φ)(1−2^−x)/(x ln 2), x = duration/half-life. Auction discounts are not modelled.' },
   { topic: 'Circuit breakers (finding)', text: 'A halt stops liquidations for its length; when it ends, every position still under water is liquidated at once (no gradual release, no per-step cap unless the mechanism has one). So a breaker does not always soften the cascade: released together and later, the held-back liquidations leave their impact closer to the trough. Found by the property tests: 2021-05-19, one-day look-back population without owner reaction, 1% of open interest leveraged, $60M of depth per 1%, halt at 2% over 1 minute for 1 minute — $55.68M liquidated instead of $55.71M, yet the worst effective move deepens from −30.311% to −30.312% (29 halts). What does hold, and is tested: nothing is liquidated while halted, and a breaker changes nothing before it first trips.' },
   { topic: 'Insurance fund and ADL', text: 'One fund for the whole market, sized per mechanism; shortfalls beyond it go to ADL (profitable opposite positions ranked by PnL% × leverage) or are socialised as bad debt.' },
-  { topic: 'Calibration', text: 'Chronological split: the three earliest events fit the shared parameters, the three latest are out of sample. Grid: leverage scale 0.5, 1, 2 × entries look-back or mean age 7, 30, 90 days × owners’ reaction none, 15, 60, 240 minutes × positions opened during the window or not; at each point the leveraged share is fitted in closed form (geometric-mean ratio 1 on the in-sample events, capped at 100%), and the point with the smallest RMS log error wins. Observed totals are lower bounds (throttled exchange feeds), so ratios above 1 may be less wrong than they look.' },
+  { topic: 'Calibration', text: 'Chronological split: the three earliest events fit the shared parameters, the three latest are out of sample. Grid: leverage scale 0.5, 1, 2 × entries look-back or mean age 7, 30, 90 days × owners’ reaction none, 15, 60, 240 minutes × positions opened during the window or not × mark on the candle path or on the 1m closes; at each point the leveraged share is fitted in closed form (geometric-mean ratio 1 on the in-sample events, capped at 100%), and the point with the smallest RMS log error wins. Observed totals are lower bounds (throttled exchange feeds), so ratios above 1 may be less wrong than they look.' },
   { topic: 'Ignored', text: 'Funding, fees other than the liquidation fee, other assets (ETH, SOL, alts), spot/DeFi liquidations, exchange outages and order-book depth changes during the crash, positions opened during the window unless the calibration turns inflow on, and the leverage regime of the time (the same leverage mix is used from 2020 to 2025).' },
 ];
 
@@ -222,7 +224,7 @@ export function populationPhrases(p: {
   return [entries, reaction, inflow];
 }
 
-/** The fitted population in words (app and CLI): leveraged share, leverage scale, entries, reaction. */
+/** The fitted population in words (app and CLI): leveraged share, leverage scale, entries, reaction, inflow, mark model. */
 export function describePopulation(p: PopulationParametersInfo): string {
   const [entries, reaction, inflow] = populationPhrases({
     meanAgeDays: p.meanAgeDays,
@@ -230,7 +232,12 @@ export function describePopulation(p: PopulationParametersInfo): string {
     reaction: p.reactionMinutes !== null ? { lossShare: 0.5, minutes: p.reactionMinutes } : null,
     inflow: p.inflow ? { meanHoldingDays: null } : null,
   });
-  return `leveraged share ${(p.leveragedShare * 100).toFixed(1)}% of open interest, leverage ×${p.leverageScale}, long share ${(p.longShare * 100).toFixed(0)}%, ${entries}, ${reaction}, ${inflow}`;
+  return `leveraged share ${(p.leveragedShare * 100).toFixed(1)}% of open interest, leverage ×${p.leverageScale}, long share ${(p.longShare * 100).toFixed(0)}%, ${entries}, ${reaction}, ${inflow}, ${describeMark(p.markWick ?? 1)}`;
+}
+
+/** The mark model of a wick factor k (1: the candle path, 0: the 1m closes) in words. */
+export function describeMark(k: number): string {
+  return k === 1 ? 'mark on the candle path' : k === 0 ? 'mark on the 1m closes (no intra-minute wick triggers)' : `mark on a damped wick (${k} of each wick)`;
 }
 
 /** A replay scenario's estimated population in words (the run description), from the stored scenario. */

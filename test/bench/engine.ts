@@ -86,9 +86,10 @@ export function main(): void {
   const book = makeBook(n, candles.open[0]!, 42);
   const scenario = { venue: 'binance-usdm', symbol: 'BTCUSDT', insuranceFund: 1e8 } as const;
 
-  const runOnce = (impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }) =>
+  type Mark = { source: 'close' } | { source: 'damped'; wick: number };
+  const runOnce = (impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }, mark?: Mark) =>
     timed(() => {
-      const r = runReplay({ candles, book, rules: tables, seed: 1, scenario: { ...scenario, impact } });
+      const r = runReplay({ candles, book, rules: tables, seed: 1, scenario: { ...scenario, impact, ...(mark ? { mark } : {}) } });
       if (!r.ok) throw new Error(r.error.message);
       return r.value.summary;
     });
@@ -98,6 +99,17 @@ export function main(): void {
   const REPS = 5;
   const offRuns = Array.from({ length: REPS }, () => runOnce({ model: 'none' }));
   const onRuns = Array.from({ length: REPS }, () => runOnce({ model: 'linear', depth1Pct: 2e7 }));
+  // Mark models (scenario.mark): the same 1M book on the closes and on a damped wick (k = 0.5).
+  const markCase = (impact: { model: 'none' } | { model: 'linear'; depth1Pct: number }, mark: Mark) => {
+    const runs = Array.from({ length: REPS }, () => runOnce(impact, mark));
+    return { ms: round(median(runs.map((r) => r.ms))), cpuMs: round(median(runs.map((r) => r.cpuMs))), liquidated: runs[0]!.value.liquidatedLong.count + runs[0]!.value.liquidatedShort.count };
+  };
+  const markRuns = {
+    closeImpactOff: markCase({ model: 'none' }, { source: 'close' }),
+    closeImpactOn: markCase({ model: 'linear', depth1Pct: 2e7 }, { source: 'close' }),
+    damped05ImpactOff: markCase({ model: 'none' }, { source: 'damped', wick: 0.5 }),
+    damped05ImpactOn: markCase({ model: 'linear', depth1Pct: 2e7 }, { source: 'damped', wick: 0.5 }),
+  };
 
   // In-window inflow (population.inflow): the same 1M book plus an aged population over the first
   // day, replayed from bar 1440 without and with inflow (one cohort per bar), impact off and on.
@@ -206,6 +218,7 @@ export function main(): void {
       impactOn: { withoutInflowMs: popOn.ms, withInflowMs: popOnInflow.ms, withoutInflowCpuMs: popOn.cpuMs, withInflowCpuMs: popOnInflow.cpuMs },
       liquidatedShortNotional: { withoutInflow: round(popOff.result.summary.liquidatedShort.notional), withInflow: round(popOffInflow.result.summary.liquidatedShort.notional) },
     },
+    markModels: { note: 'scenario.mark on the same 1M book (default candle path: engineImpactOff/OnMs above)', ...markRuns },
     liquidated: { impactOff: offRuns[0]!.value.liquidatedLong.count + offRuns[0]!.value.liquidatedShort.count, impactOn: onRuns[0]!.value.liquidatedLong.count + onRuns[0]!.value.liquidatedShort.count },
     memory: {
       inputColumns1M_MB: round(inputBytes / 2 ** 20),

@@ -111,7 +111,7 @@ describe('validation.run', () => {
     expect(r.reverse.parameters).not.toEqual(chronological.parameters);
     expect(api.pushes.some((e) => e.type === 'progress' && e.job === 'rb-1' && e.done === e.total)).toBe(true);
     expect(await api.call('validation.robustness', {})).toEqual(r);
-  });
+  }, 90_000); // the grid has the mark dimension (192 points): every split recalibrates it
 
   it('lists the assumptions, the circuit-breaker finding among them', async () => {
     const api = fresh('assumptions');

@@ -162,6 +162,10 @@ describe('npm run cli — validate', () => {
     expect(text.stdout).toContain('Positions opened during the window');
     // The fitted population says whether positions open during the window.
     expect(text.stdout).toContain(report.parameters.inflow ? 'positions turn over and reopen during the window' : 'no positions opened during the window');
+    // ...and which mark model the fit chose (a calibration dimension: candle path or 1m closes).
+    expect(text.stdout).toMatch(/Fitted on [^\n]*, mark on the (candle path|1m closes)/);
+    expect(text.stdout).toContain((report.parameters.markWick ?? 1) === 0 ? 'mark on the 1m closes' : 'mark on the candle path');
+    expect(text.stdout).toContain('Mark price: A calibration dimension');
   }, 120_000);
 
   it('refuses an unknown --liquidity for design, naming the flag', async () => {

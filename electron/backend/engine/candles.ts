@@ -1,8 +1,9 @@
 /**
- * Candles as the engine reads them, and the intrabar path a candle is walked along.
+ * Candles as the engine reads them, the intrabar path a candle is walked along, and the mark
+ * models built from it (see {@link MarkSpec}).
  *
- * Only last-trade candles are available, so the mark price the engine liquidates on IS the candle
- * path (stated in every result as `markSource: 'candle-path'`).
+ * Only last-trade candles of one venue are available. By default the mark price the engine
+ * liquidates on IS the candle path (stated in every result as `markSource: 'candle-path'`).
  */
 import { assert } from './assert';
 
@@ -104,3 +105,70 @@ export function intrabarPath(c: CandleColumns, i: number, out: Float64Array): vo
 
 /** Fractions of the bar at which the path points are taken. */
 export const PATH_TIMES: readonly number[] = [0, 1 / 3, 2 / 3, 1];
+
+/**
+ * How the mark price that triggers liquidations is built from the one venue's last-trade candles.
+ *
+ * Why: venues do not liquidate on their last trade. Binance USDⓈ-M uses
+ * Mark Price = Median(Price 1, Price 2, Last/Contract Price), Price 1 = Index × (1 + last funding
+ * rate × time until funding / interval), Price 2 = Index + moving average of the basis, where the
+ * Index is a volume-weighted average of the spot price on several other exchanges (a source more
+ * than 5% off the median of all sources gets weight 0). Sources: Binance FAQ "What Are Mark Price
+ * and Price Index in USDⓈ-Margined Futures?" (binance.com/en/support/faq/360033525071) and the
+ * Binance announcement of 2025-09-16 on the mark price calculation (Price 2 basis moving average).
+ * A median of three ignores one outlier, so a wick in the last price alone does not move the mark;
+ * a wick reaches the mark only as far as it is in the multi-venue index. How far that is, per event,
+ * is not in our data (no index or mark series), so the models bracket it:
+ * - `candle-path` (default): the candle path itself (O→L→H→C / O→H→L→C): every wick of the one
+ *   venue reaches the mark. Unchanged from before the option existed.
+ * - `close`: the mark follows the 1m closes only: bar i's path is close[i−1] → close[i]; no
+ *   intra-minute wick triggers anything (an upper bound on the damping).
+ * - `damped` with `wick` = k in [0, 1]: the share of a bar's wick that reaches the mark. Path points
+ *   0 … 3 of bar i: k·open + (1−k)·close[i−1], then the two extremes pulled towards the close,
+ *   close + k·(extreme − close), in the candle's order, then close. k = 1 is `candle-path`, k = 0 is
+ *   `close`. k is a modelling assumption, not a venue parameter.
+ * Every point of bar i uses bars ≤ i only (close[i−1] and bar i's own OHLC, as the candle path does).
+ */
+export type MarkSpec = { readonly source: 'candle-path' } | { readonly source: 'close' } | { readonly source: 'damped'; readonly wick: number };
+
+/** The share of a bar's wick that reaches the mark: 1 candle path, 0 closes only. */
+export function markWickOf(mark: MarkSpec | undefined): number {
+  if (!mark || mark.source === 'candle-path') return 1;
+  if (mark.source === 'close') return 0;
+  return mark.wick;
+}
+
+/** The label a result carries for its mark model. */
+export type MarkSourceLabel = 'candle-path' | 'close' | `damped(wick=${number})`;
+
+export function markSourceLabel(mark: MarkSpec | undefined): MarkSourceLabel {
+  if (!mark || mark.source === 'candle-path') return 'candle-path';
+  if (mark.source === 'close') return 'close';
+  return `damped(wick=${mark.wick})`;
+}
+
+/**
+ * Write the mark path of bar `i` with wick share `k` into `out` (length 4), see {@link MarkSpec}.
+ * k = 1 writes exactly {@link intrabarPath}. The first bar of the candles has no previous close:
+ * its open stands for it.
+ */
+export function markPath(c: CandleColumns, i: number, k: number, out: Float64Array): void {
+  if (k === 1) {
+    intrabarPath(c, i, out);
+    return;
+  }
+  const o = c.open[i]!;
+  const cl = c.close[i]!;
+  const prev = i > 0 ? c.close[i - 1]! : o;
+  const lo = cl + k * (c.low[i]! - cl);
+  const hi = cl + k * (c.high[i]! - cl);
+  out[0] = k === 0 ? prev : k * o + (1 - k) * prev;
+  if (cl >= o) {
+    out[1] = lo;
+    out[2] = hi;
+  } else {
+    out[1] = hi;
+    out[2] = lo;
+  }
+  out[3] = cl;
+}

@@ -16,7 +16,7 @@
  * impact 'none' every fill is exactly t, which is what a plain threshold scan gives.
  */
 import type { CandleColumns } from './candles';
-import { PATH_POINTS, PATH_TIMES, intrabarPath } from './candles';
+import { PATH_POINTS, PATH_TIMES, intrabarPath, markPath } from './candles';
 import { createImpactModel, ImpactState, type ImpactModel, type ImpactSpec, type ResilienceSpec } from './impact';
 import { emptyLedger, ledgerImbalance, type Ledger } from './ledger';
 import type { StaticBook, BookSide } from './position-book';
@@ -111,6 +111,14 @@ export interface CascadeConfig {
   readonly reaction?: { readonly lossShare: number; readonly minutes: number; readonly rows: number };
   /** In-window inflow of the population (see inflow.ts). Absent: no position opens during the replay. */
   readonly inflow?: InflowConfig;
+  /**
+   * Share of each bar's wick that reaches the mark (candles.ts MarkSpec): absent or 1, the candle
+   * path (the default); 0, the closes only. The mark path replaces the candle path as the exogenous
+   * path: impact multiplies it the same way, every trigger is checked on it and, as with the candle
+   * path, a position fills at its trigger on it times the round's average impact fill (no separate
+   * traded-price path is modelled: 1m candles do not say where trades printed when the mark crossed).
+   */
+  readonly markWick?: number;
 }
 
 /** Per-bar series (typed arrays, one entry per replayed bar). */
@@ -228,6 +236,7 @@ export class CascadeRun {
   private curRound = 0;
   private barNotional = 0;
   private readonly feeRate: number;
+  private readonly markWick: number;
   // Running lowest low / highest high of the effective path per replayed bar (for owner reaction).
   private readonly runLow: Float64Array | undefined;
   private readonly runHigh: Float64Array | undefined;
@@ -273,6 +282,7 @@ export class CascadeRun {
     this.barSec = barSeconds;
     this.lastTime = candles.time[firstBar] ?? 0;
     this.feeRate = config.symbolRules?.liquidationFeeRate ?? 0;
+    this.markWick = config.markWick ?? 1;
     this.aggSlots = new Float64Array(2 * (bucketLabels.length + 1) * 2 * 5);
     if (config.reaction && config.reaction.rows > 0) {
       this.runLow = new Float64Array(Math.max(n, 0)).fill(Number.POSITIVE_INFINITY);
@@ -534,7 +544,8 @@ export class CascadeRun {
     s.effectiveLow[out] = Number.POSITIVE_INFINITY;
     s.effectiveHigh[out] = Number.NEGATIVE_INFINITY;
     this.barNotional = 0;
-    intrabarPath(c, i, this.path);
+    if (this.markWick === 1) intrabarPath(c, i, this.path);
+    else markPath(c, i, this.markWick, this.path);
     for (let j = 0; j < PATH_POINTS; j++) {
       const time = barTime + PATH_TIMES[j]! * this.barSec;
       this.impactState.decay(time - this.lastTime);

@@ -38,10 +38,12 @@
  * partial_liquidation|adl|halt, positionId? | bucket?, side?, price, notional, pnl, count, detail?}`.
  * `summary`: totals. `positions`: outcome per portfolio position. No wall-clock timing inside.
  *
- * Conventions: the mark is the candle path (`markSource: 'candle-path'`); the effective price is
- * the exogenous path times the impact carried so far; every modelled quantity is an estimate.
+ * Conventions: the mark is the candle path (`markSource: 'candle-path'`) unless `scenario.mark`
+ * asks for the closes or a damped wick (candles.ts MarkSpec; the result's `markSource` names it);
+ * the effective price is the exogenous (mark) path times the impact carried so far, and
+ * effectiveLow/High are its extremes; every modelled quantity is an estimate.
  */
-import { toCandleColumns, barSeconds as barSecondsOf, candleCount, PATH_POINTS, type Candle, type CandleColumns } from './candles';
+import { toCandleColumns, barSeconds as barSecondsOf, candleCount, markSourceLabel, markWickOf, PATH_POINTS, type Candle, type CandleColumns, type MarkSourceLabel, type MarkSpec } from './candles';
 import { CascadeRun, type CascadeConfig, type CascadeEvent, type CircuitBreakerSpec, type PositionOutcome, type StepSeries } from './cascade';
 import type { ImpactSpec, ResilienceSpec } from './impact';
 import { buildStaticBook, type StaticBookInput } from './position-book';
@@ -61,7 +63,8 @@ import { ledgerImbalance, type Ledger } from './ledger';
  */
 export const ENGINE_VERSION = '0.4.0';
 
-export type { Candle, CandleColumns } from './candles';
+export type { Candle, CandleColumns, MarkSpec, MarkSourceLabel } from './candles';
+export { markSourceLabel } from './candles';
 export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
 export type { ImpactSpec, ResilienceSpec } from './impact';
 export { calibrateSqrtImpact, createImpactModel } from './impact';
@@ -101,6 +104,8 @@ export interface ReplayScenario {
   readonly startIndex?: number;
   /** Marks of other symbols of cross accounts (symbol → price). */
   readonly marks?: Readonly<Record<string, number>>;
+  /** Mark price model of the replayed symbol (candles.ts MarkSpec). Default: the candle path. */
+  readonly mark?: MarkSpec;
 }
 
 /** Input of {@link runReplay}. */
@@ -150,7 +155,8 @@ export interface ReplaySummary {
 /** Result of a replay (see the module comment for which fields are typed arrays). */
 export interface ReplayResult {
   readonly engineVersion: string;
-  readonly markSource: 'candle-path';
+  /** The mark model that ran (scenario.mark): 'candle-path', 'close' or 'damped(wick=k)'. */
+  readonly markSource: MarkSourceLabel;
   readonly rules: { readonly venue: string; readonly effective: string; readonly source: string; readonly marginCurrency: string };
   readonly symbol: string;
   /** Index of the first replayed bar within the input candles. */
@@ -280,6 +286,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
           },
         }
       : {}),
+    ...(sc.mark && markWickOf(sc.mark) !== 1 ? { markWick: markWickOf(sc.mark) } : {}),
   };
   const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
   const total = n - start;
@@ -291,7 +298,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
     const outcomes = run.positionOutcomes();
     return {
       engineVersion: ENGINE_VERSION,
-      markSource: 'candle-path',
+      markSource: markSourceLabel(sc.mark),
       rules: { venue: rules.venue, effective: rules.effective, source: rules.source, marginCurrency: rules.marginCurrency },
       symbol: sc.symbol,
       firstBar: start,
@@ -337,6 +344,10 @@ function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'b
   const br = input.bookReaction;
   if (br && !(br.lossShare > 0 && br.lossShare < 1 && br.minutes > 0)) return { message: 'bookReaction needs 0 < lossShare < 1 and minutes > 0', field: 'bookReaction' };
   if (sc.marginCallRatio !== undefined && !(sc.marginCallRatio > 0 && sc.marginCallRatio <= 1)) return { message: 'marginCallRatio must be in (0, 1]', field: 'scenario.marginCallRatio' };
+  const mk = sc.mark;
+  if (mk && !(mk.source === 'candle-path' || mk.source === 'close' || mk.source === 'damped'))
+    return { message: "mark.source must be 'candle-path', 'close' or 'damped'", field: 'scenario.mark.source' };
+  if (mk?.source === 'damped' && !(mk.wick >= 0 && mk.wick <= 1)) return { message: 'mark.wick must be in [0, 1] (share of a bar’s wick that reaches the mark)', field: 'scenario.mark.wick' };
   const r = sc.resilience;
   if (r && !(r.halfLifeSeconds >= 0 && r.permanentShare >= 0 && r.permanentShare <= 1)) return { message: 'resilience needs halfLifeSeconds ≥ 0 and permanentShare in [0, 1]', field: 'scenario.resilience' };
   const p = sc.population;

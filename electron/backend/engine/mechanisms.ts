@@ -27,7 +27,7 @@ import { estimatePopulation } from './population';
 import { isolatedLinearLiquidationPrice, type StaticBookInput } from './position-book';
 import { fail, ok, type Result } from './result';
 import { selectRules, type SymbolRules, type VenueRules } from './venue-rules';
-import { barIndexAt, openInterestFor, unitPopulation, type EventCandles, type Kappa, type OpenInterestUsed, type PopulationParameters } from './validation';
+import { barIndexAt, markOf, openInterestFor, unitPopulation, type EventCandles, type Kappa, type OpenInterestUsed, type PopulationParameters } from './validation';
 
 /** One mechanism (plain data; stored with the results). Money in USD at market size. */
 export interface MechanismSpec {
@@ -192,6 +192,7 @@ export function planCell(e: EventCandles, mech: MechanismSpec, p: PopulationPara
     startIndex: start,
     insuranceFund: mech.insuranceFundUsd / scale,
     adl: mech.shortfall,
+    ...markOf(p),
     ...(mech.perStepCapShareOfOI !== undefined ? { perStepCap: (mech.perStepCapShareOfOI * oi.usd) / scale } : {}),
     ...(cb ? { circuitBreaker: { threshold: cb.thresholdPct / 100, windowBars: Math.max(1, Math.round(cb.windowMinutes / barMinutes)), haltBars: Math.max(1, Math.round(cb.haltMinutes / barMinutes)) } } : {}),
   };

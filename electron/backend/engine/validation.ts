@@ -16,7 +16,7 @@
  * With impact off, liquidated notional is linear in the population's size, so the run is done at
  * unit size and scaled (exactly) to N·leveragedShare.
  */
-import { sliceCandles, type CandleColumns } from './candles';
+import { sliceCandles, type CandleColumns, type MarkSpec } from './candles';
 import { runReplay, type ReplayResult } from './index';
 import { AGED_GRID, type PopulationSpec } from './population';
 import { fail, ok, type Result } from './result';
@@ -84,6 +84,18 @@ export interface PopulationParameters {
    * in proportion to volume. False: no position opens during the window.
    */
   readonly inflow: boolean;
+  /**
+   * Mark model (candles.ts MarkSpec) as the share of each 1m wick that reaches the mark: 1 (or
+   * absent) the candle path of the replayed venue, 0 the 1m closes only, between a damped wick.
+   */
+  readonly markWick?: number;
+}
+
+/** The scenario's mark for a wick share (absent for the candle path, so default runs are unchanged). */
+export function markOf(p: Pick<PopulationParameters, 'markWick'>): { readonly mark?: MarkSpec } {
+  const k = p.markWick ?? 1;
+  if (k === 1) return {};
+  return { mark: k === 0 ? { source: 'close' } : { source: 'damped', wick: k } };
 }
 
 /** Share of the margin lost at which owners start to close (fixed, not fitted). */
@@ -262,7 +274,7 @@ export function replayEvent(e: EventCandles, p: PopulationParameters, rules: rea
   if (population.lookbackBars < 1 || population.lookbackBars >= e.candles.time.length) return fail('invalid_input', `${e.event.id}: the candles do not cover the look-back and the window`, 'candles');
   return runReplay({
     candles: e.candles,
-    scenario: { venue: e.event.venue, symbol: 'BTCUSDT', impact: { model: 'none' }, population, ...extra },
+    scenario: { venue: e.event.venue, symbol: 'BTCUSDT', impact: { model: 'none' }, population, ...markOf(p), ...extra },
     rules,
     seed,
   });
@@ -353,7 +365,7 @@ export function compareEvent(e: ValidationEvent, est: EventEstimate, inSample: b
 export interface Calibration {
   readonly inSample: readonly string[];
   readonly outOfSample: readonly string[];
-  /** Points tried (leverage scale × mean age × reaction × inflow); for each the best leveraged share (closed form) and its log error. */
+  /** Points tried (leverage scale × mean age × reaction × inflow × mark); for each the best leveraged share (closed form) and its log error. */
   readonly grid: readonly GridPoint[];
   readonly parameters: PopulationParameters;
 }
@@ -364,6 +376,7 @@ export interface GridPoint {
   readonly meanAgeDays: number | null;
   readonly reactionMinutes: number | null;
   readonly inflow: boolean;
+  readonly markWick: number;
   readonly leveragedShare: number;
   readonly rmsLogError: number;
 }
@@ -374,6 +387,13 @@ export interface CalibrationGrid {
   readonly meanAgeDays: readonly (number | null)[];
   readonly reactionMinutes: readonly (number | null)[];
   readonly inflow: readonly boolean[];
+  /**
+   * Mark models tried, as wick shares (PopulationParameters.markWick). Two values to keep the grid's
+   * cost at twice the old one: the two ends of what the venue's documented mark can do with a wick
+   * of the replayed venue (1: all of it reaches the mark; 0: none, the mark follows the 1m closes).
+   * Where in between a given crash sat is not in our data, so no middle value is fitted. Absent: [1].
+   */
+  readonly markWick?: readonly number[];
 }
 
 export const CALIBRATION_GRID: CalibrationGrid = {
@@ -381,16 +401,17 @@ export const CALIBRATION_GRID: CalibrationGrid = {
   meanAgeDays: [null, 7, 30, 90],
   reactionMinutes: [null, 15, 60, 240],
   inflow: [false, true],
+  markWick: [1, 0],
 };
 
 /** Points of a calibration grid. */
 export function gridPoints(grid: CalibrationGrid): number {
-  return grid.leverageScale.length * grid.meanAgeDays.length * grid.reactionMinutes.length * grid.inflow.length;
+  return grid.leverageScale.length * grid.meanAgeDays.length * grid.reactionMinutes.length * grid.inflow.length * (grid.markWick ?? [1]).length;
 }
 
 /**
  * Fit the shared parameters on the in-sample events: for each point of the grid (leverage scale ×
- * mean age × reaction time × inflow), the leveraged share that makes the geometric-mean ratio 1 (closed
+ * mean age × reaction time × inflow × mark model), the leveraged share that makes the geometric-mean ratio 1 (closed
  * form: with impact off, liquidations are linear in it), then the point with the smallest RMS log
  * error. Share capped at 1. Out-of-sample events play no part.
  */
@@ -409,8 +430,9 @@ export function calibrate(
   for (const leverageScale of gridSpec.leverageScale)
     for (const meanAgeDays of gridSpec.meanAgeDays)
       for (const reactionMinutes of gridSpec.reactionMinutes)
-        for (const inflow of gridSpec.inflow) {
-          const unitParams = { ...base, leverageScale, meanAgeDays, reactionMinutes, inflow, leveragedShare: 1 };
+        for (const inflow of gridSpec.inflow)
+          for (const markWick of gridSpec.markWick ?? [1]) {
+          const unitParams = { ...base, leverageScale, meanAgeDays, reactionMinutes, inflow, markWick, leveragedShare: 1 };
           const logs: number[] = [];
           for (const e of fit) {
             const est = estimateEvent(e, unitParams, kappa, rules);
@@ -424,14 +446,14 @@ export function calibrate(
           const share = Math.min(1, Math.exp(mean));
           const logShare = Math.log(share);
           const rms = finite ? Math.sqrt(logs.reduce((s, v) => s + (v - logShare) ** 2, 0) / logs.length) : Number.POSITIVE_INFINITY;
-          grid.push({ leverageScale, meanAgeDays, reactionMinutes, inflow, leveragedShare: share, rmsLogError: rms });
-        }
+          grid.push({ leverageScale, meanAgeDays, reactionMinutes, inflow, markWick, leveragedShare: share, rmsLogError: rms });
+          }
   const best = grid.reduce((a, b) => (b.rmsLogError < a.rmsLogError ? b : a));
   return ok({
     inSample: fit.map((e) => e.event.id),
     outOfSample: events.filter((e) => !inSample.includes(e.event.id)).map((e) => e.event.id),
     grid,
-    parameters: { ...base, leverageScale: best.leverageScale, meanAgeDays: best.meanAgeDays, reactionMinutes: best.reactionMinutes, inflow: best.inflow, leveragedShare: best.leveragedShare },
+    parameters: { ...base, leverageScale: best.leverageScale, meanAgeDays: best.meanAgeDays, reactionMinutes: best.reactionMinutes, inflow: best.inflow, markWick: best.markWick, leveragedShare: best.leveragedShare },
   });
 }
 

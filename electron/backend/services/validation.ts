@@ -13,7 +13,7 @@ import type { PushEvent } from '../../../shared/contract';
 import type { OwnCandlesInfo, RunCandleColumn, RunInfo, RunParams, RunSummary } from '../../../shared/runs';
 import { ASSUMPTIONS, type DesignMatrixInfo, type LendingCheckInfo, type Liquidity, type RobustnessInfo, type StoredFitInfo, type ValidationReportInfo } from '../../../shared/validation';
 import { ENGINE_VERSION, selectRules, type VenueRules } from '../engine';
-import { eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
+import { CALIBRATION_GRID, eventWindow, openInterestRatios, type EventCandles } from '../engine/validation';
 import { DEFAULT_MECHANISMS } from '../engine/mechanisms';
 import { checkLending } from '../engine/lending-check';
 import type { Robustness, ValidationReport } from '../engine/validation';
@@ -38,9 +38,11 @@ export interface ValidationContext {
 const SEED = 1;
 const CATALOG_HASH = crypto.createHash('sha256').update(JSON.stringify(CATALOG)).digest('hex').slice(0, 16);
 const MECH_HASH = crypto.createHash('sha256').update(JSON.stringify(DEFAULT_MECHANISMS)).digest('hex').slice(0, 16);
-const VALIDATION_KEY = `validation/${ENGINE_VERSION}/${CATALOG_HASH}/seed${SEED}`;
+/** The calibration grid is part of the key: a stored validation fitted on another grid is not reused. */
+const GRID_HASH = crypto.createHash('sha256').update(JSON.stringify(CALIBRATION_GRID)).digest('hex').slice(0, 16);
+const VALIDATION_KEY = `validation/${ENGINE_VERSION}/${CATALOG_HASH}/grid${GRID_HASH}/seed${SEED}`;
 /** `deimpact1`: mechanisms replayed on the de-impacted path (issue 9 fix); results stored before it are not reused. Then `/<liquidity>`. */
-const DESIGN_KEY = `design/${ENGINE_VERSION}/deimpact1/${CATALOG_HASH}/${MECH_HASH}/seed${SEED}`;
+const DESIGN_KEY = `design/${ENGINE_VERSION}/deimpact1/${CATALOG_HASH}/grid${GRID_HASH}/${MECH_HASH}/seed${SEED}`;
 const designKey = (liquidity: Liquidity): string => `${DESIGN_KEY}/${liquidity}`;
 
 export function validationHandlers(ctx: ValidationContext): HandlerGroup<ValidationMethods> {

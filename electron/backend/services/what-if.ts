@@ -19,6 +19,7 @@ import {
   dailyVolatility,
   ENGINE_VERSION,
   logReturns,
+  markSourceLabel,
   mergeMonteCarloChunks,
   selectRules,
   splitPaths,
@@ -247,7 +248,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const outs = await execute<Timed<{ cells: SweepCell[] }>>('sweep', ranges.map(([from, to]) => ({ sweep, from, to }) satisfies SweepTaskInput), p.job, 'sweep', cellCount);
       const cells = outs.flatMap((o) => o.cells);
       const whatIf: SweepWhatIf = { kind: 'sweep', symbol, leverages: p.leverages, moves: p.moves, depthScales, shape: p.shape, overSeconds: p.overSeconds, startPrice, workers: ranges.length, cells };
-      const summary = { ...baseSummary(symbol, sweep.rules, sweep.scenario.venue, at, cellCount, 0, startPrice), whatIf: finiteOrNull(whatIf) } as RunSummary;
+      const summary = { ...baseSummary(symbol, sweep.rules, sweep.scenario.venue, at, cellCount, 0, startPrice, sweep.scenario.mark), whatIf: finiteOrNull(whatIf) } as RunSummary;
       const params: RunParams = { datasetId: p.datasetId ?? null, portfolioId: p.portfolioId ?? null, portfolio, scenario: p.scenario, seed, from: null, to: p.to ?? null, shock: { leverages: p.leverages, moves: p.moves, depthScales, overSeconds: p.overSeconds, shape: p.shape, startPrice }, rules: p.rules ?? null };
       const series = {
         leverage: cells.map((c) => c.leverage),
@@ -294,7 +295,7 @@ export function whatIfHandlers(ctx: WhatIfContext): HandlerGroup<WhatIfMethods> 
       const stats = summariseMonteCarlo(merged);
       const modelInfo = model.kind === 'bootstrap' ? { kind: 'bootstrap', returns: model.returns.length } : model;
       const whatIf: MonteCarloWhatIf = { kind: 'montecarlo', symbol, model: modelInfo, steps: p.steps, barSeconds: dataset.barSeconds, startPrice, workers: ranges.length, ...stats, population: populationSrc ? { lookbackBars: lookback } : null };
-      const summary = { ...baseSummary(symbol, mc.rules, mc.scenario.venue, startTime, p.steps, dataset.barSeconds, startPrice), whatIf: finiteOrNull(whatIf) } as RunSummary;
+      const summary = { ...baseSummary(symbol, mc.rules, mc.scenario.venue, startTime, p.steps, dataset.barSeconds, startPrice, mc.scenario.mark), whatIf: finiteOrNull(whatIf) } as RunSummary;
       const params: RunParams = { datasetId: p.datasetId, portfolioId: p.portfolioId ?? null, portfolio, scenario: p.scenario, seed, from: p.from ?? null, to: p.to ?? null, shock: { model: p.model, paths: p.paths, steps: p.steps, startPrice, workers: ranges.length }, rules: p.rules ?? null };
       const engineMs = Math.max(...outs.map((o) => o.engineMs));
       return store('montecarlo', p.name ?? `Monte Carlo ${symbol}: ${p.paths} paths × ${p.steps} bars (${p.model})`, params, summary, { loss: merged.losses, finalPrice: merged.finalPrices, minEffective: merged.minEffective }, [], engineMs, startedAt, seed);
@@ -352,7 +353,7 @@ function assetInfo(o: WhatIfShockResult, input: WhatIfShockTaskInput['shocks'][n
 }
 
 /** The run-summary fields a grid or Monte Carlo has no single replay for (so run lists read them alike). */
-function baseSummary(symbol: string, tables: VenueRules[], venue: string, at: number, bars: number, barSeconds: number, price: number): Omit<RunSummary, 'whatIf'> {
+function baseSummary(symbol: string, tables: VenueRules[], venue: string, at: number, bars: number, barSeconds: number, price: number, mark: ReplayScenario['mark']): Omit<RunSummary, 'whatIf'> {
   const chosen = selectRules(tables, venue, at);
   const r = chosen.ok ? chosen.value : undefined;
   return {
@@ -360,7 +361,7 @@ function baseSummary(symbol: string, tables: VenueRules[], venue: string, at: nu
     symbol,
     barSeconds,
     firstBar: 0,
-    markSource: 'candle-path',
+    markSource: markSourceLabel(mark),
     rules: { venue, effective: r?.effective ?? '', source: r?.source ?? '', marginCurrency: r?.marginCurrency ?? '' },
     liquidatedLong: { count: 0, notional: 0 },
     liquidatedShort: { count: 0, notional: 0 },
