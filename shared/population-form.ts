@@ -3,7 +3,7 @@
  * scenario's `population` (validated by the same zod schema the backend uses, so the messages
  * are the schema's), and a validation run's fitted parameters → form fields.
  */
-import { populationSchema, type ScenarioSpec } from './scenario';
+import { markSchema, populationSchema, type ScenarioSpec } from './scenario';
 import type { PopulationParametersInfo } from './validation';
 
 export type PopulationSpecInput = NonNullable<ScenarioSpec['population']>;
@@ -109,6 +109,8 @@ export function populationFromForm(f: PopulationForm): PopulationFormResult {
 /** What a validation fit sets in the form, and what of it a user replay cannot take. */
 export interface FitApplied {
   form: PopulationForm;
+  /** The fitted mark model (a scenario-wide option: it applies to own positions too). */
+  mark: MarkForm;
   /** Fitted figures with no scenario field, in words (shown next to the button). */
   notApplied: string[];
 }
@@ -136,6 +138,27 @@ export function formFromFit(p: PopulationParametersInfo, barSeconds: number, cur
     inflowOn: p.inflow,
     meanHoldingDays: p.inflow ? (p.meanAgeDays ?? lookbackDays) : current.meanHoldingDays,
   };
+  const k = p.markWick ?? 1;
+  const mark: MarkForm = k === 1 ? { source: 'candle-path', wick: 0.5 } : k === 0 ? { source: 'close', wick: 0.5 } : { source: 'damped', wick: k };
   const notApplied = [`the leveraged share ${(p.leveragedShare * 100).toFixed(1)}% (a replay sizes its population by the look-back’s traded volume, not by open interest)`];
-  return { form, notApplied };
+  return { form, mark, notApplied };
+}
+
+/** The form's mark price model: the candle path (default), the 1m closes, or a damped wick (share `wick` of each wick). */
+export interface MarkForm {
+  source: 'candle-path' | 'close' | 'damped';
+  /** Used by 'damped' only (null when the input is empty). */
+  wick: number | null;
+}
+
+export type MarkSpecInput = NonNullable<ScenarioSpec['mark']>;
+
+/**
+ * The scenario's `mark` for the form (nothing for the default candle path, so stored scenarios
+ * stay as before), or the schema's message for a bad wick share.
+ */
+export function markFromForm(m: MarkForm): { ok: true; mark: MarkSpecInput | null } | { ok: false; error: string } {
+  if (m.source === 'candle-path') return { ok: true, mark: null };
+  const parsed = markSchema.safeParse(m.source === 'close' ? { source: 'close' } : { source: 'damped', wick: m.wick ?? Number.NaN });
+  return parsed.success ? { ok: true, mark: parsed.data } : { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid mark' };
 }

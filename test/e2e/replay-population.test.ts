@@ -126,4 +126,30 @@ describe('estimated population options in the New Replay form', () => {
     expect(await shortNotional(run.id)).toBe(withInflow);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('the mark price model: a bad damped wick shows the schema’s message and stores nothing; the 1m closes are stored and liquidate less than the candle path', async () => {
+    const before = await replayRuns();
+    await page.getByTestId('replay-mark').selectOption('damped');
+    await page.getByTestId('replay-mark-wick').fill('1.5');
+    await expect.poll(() => page.locator('#mark-err').textContent()).toBe('mark.wick must be ≤ 1 (1: the mark is the candle path)');
+    await page.locator('form[aria-label="New replay"]').screenshot({ path: artifactPath('population-06-mark-bad-wick.png') });
+    await page.getByTestId('replay-run').click();
+    await page.waitForTimeout(500);
+    expect(await replayRuns()).toBe(before);
+
+    // The same population with the candle path, then with the closes.
+    await page.getByTestId('replay-mark').selectOption('candle-path');
+    const pathRun = await runReplay();
+    await page.getByTestId('replay-mark').selectOption('close');
+    const closeRun = await runReplay();
+    const runs = await api.call('runs.list', {});
+    const stored = (id: number) => runs.find((r) => r.id === id)!;
+    expect((stored(pathRun).params.scenario as { mark?: unknown }).mark).toBeUndefined();
+    expect((stored(closeRun).params.scenario as { mark?: unknown }).mark).toEqual({ source: 'close' });
+    expect(stored(closeRun).summary.markSource).toBe('close');
+    const longs = async (id: number): Promise<number> => (await api.call('runs.get', { id })).series.liquidatedNotionalLong.reduce((a, b) => a + b, 0);
+    expect(await longs(closeRun)).toBeLessThan(await longs(pathRun));
+    await page.getByTestId('replay-mark').selectOption('candle-path');
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
 });

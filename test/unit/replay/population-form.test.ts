@@ -4,7 +4,7 @@
  * run description's words (shared/validation.ts describeScenarioPopulation / describePopulation).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POPULATION_FORM, formFromFit, LEVERAGE_MIX, MIX_MAX_LEVERAGE, FIT_REACTION_LOSS_SHARE, populationFromForm, scaledLeverageMix, type PopulationForm } from '../../../shared/population-form';
+import { DEFAULT_POPULATION_FORM, formFromFit, LEVERAGE_MIX, MIX_MAX_LEVERAGE, FIT_REACTION_LOSS_SHARE, populationFromForm, scaledLeverageMix, type PopulationForm, markFromForm } from '../../../shared/population-form';
 import { describePopulation, describeScenarioPopulation, type PopulationParametersInfo } from '../../../shared/validation';
 import { scenarioSchema } from '../../../shared/scenario';
 import { POPULATION_DEFAULTS } from '../../../electron/backend/engine/population';
@@ -98,10 +98,35 @@ describe('validation fit → form', () => {
   });
 });
 
+describe('mark price model', () => {
+  it('the candle path sends nothing (stored scenarios as before); closes and a damped wick send the schema’s shape', () => {
+    expect(markFromForm({ source: 'candle-path', wick: 0.5 })).toEqual({ ok: true, mark: null });
+    expect(markFromForm({ source: 'close', wick: null })).toEqual({ ok: true, mark: { source: 'close' } });
+    expect(markFromForm({ source: 'damped', wick: 0.25 })).toEqual({ ok: true, mark: { source: 'damped', wick: 0.25 } });
+  });
+
+  it('a damped wick outside [0, 1] or empty gets the schema’s message', () => {
+    const bad = (wick: number | null): string => {
+      const r = markFromForm({ source: 'damped', wick });
+      if (r.ok) throw new Error(`accepted wick ${wick}`);
+      return r.error;
+    };
+    expect(bad(1.5)).toBe('mark.wick must be ≤ 1 (1: the mark is the candle path)');
+    expect(bad(-0.1)).toBe('mark.wick must be ≥ 0 (0: the mark follows the closes)');
+    expect(bad(null)).toMatch(/^mark\.wick must be/);
+  });
+
+  it('the fit’s mark fills the form: 1 → candle path, 0 → closes, else damped', () => {
+    expect(formFromFit(fit, 60).mark).toEqual({ source: 'candle-path', wick: 0.5 });
+    expect(formFromFit({ ...fit, markWick: 0 }, 60).mark).toEqual({ source: 'close', wick: 0.5 });
+    expect(formFromFit({ ...fit, markWick: 0.3 }, 60).mark).toEqual({ source: 'damped', wick: 0.3 });
+  });
+});
+
 describe('population in words', () => {
   it('the validation’s wording is unchanged', () => {
-    expect(describePopulation(fit)).toBe('leveraged share 100.0% of open interest, leverage ×2, long share 50%, entries aged (mean 90 days), owners close at a rate of 1/60 min once half the margin is lost, no positions opened during the window');
-    expect(describePopulation({ ...fit, meanAgeDays: null, reactionMinutes: null, inflow: true })).toBe('leveraged share 100.0% of open interest, leverage ×2, long share 50%, entries over a one-day look-back, no owner reaction, positions turn over and reopen during the window');
+    expect(describePopulation(fit)).toBe('leveraged share 100.0% of open interest, leverage ×2, long share 50%, entries aged (mean 90 days), owners close at a rate of 1/60 min once half the margin is lost, no positions opened during the window, mark on the candle path');
+    expect(describePopulation({ ...fit, meanAgeDays: null, reactionMinutes: null, inflow: true, markWick: 0 })).toBe('leveraged share 100.0% of open interest, leverage ×2, long share 50%, entries over a one-day look-back, no owner reaction, positions turn over and reopen during the window, mark on the 1m closes (no intra-minute wick triggers)');
   });
 
   it('a replay scenario’s population, with the same phrases', () => {
