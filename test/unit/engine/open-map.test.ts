@@ -82,7 +82,7 @@ describe('owners reacting, by hand', () => {
   it('without reaction the long stays whole until its liquidation', () => {
     const { reaction: _r, ...plain } = population;
     const m = run(candles, plain).openMap!;
-    const ex = expectedRows(4, [0, 1, 2].map((k) => ({ k, side: 'long' as const, lp: lpLong, n: 100 })).concat([0, 1, 2, 3].map((k) => ({ k, side: 'short' as const, lp: lpShort, n: 100 }))));
+    const ex = expectedRows(4, [...[0, 1, 2].map((k) => ({ k, side: 'long' as const, lp: lpLong, n: 100 })), ...[0, 1, 2, 3].map((k) => ({ k, side: 'short' as const, lp: lpShort, n: 100 }))]);
     expectRows(m.long, ex.long);
     expectRows(m.short, ex.short);
   });
