@@ -100,8 +100,12 @@ export class OpenMapTracker {
   private readonly acc: [Float64Array, Float64Array];
   private readonly main: [SideState, SideState] | undefined;
   private readonly cohorts: CohortState[] = [];
-  /** Cohorts whose reaction prices are not all crossed yet. */
-  private activeCohorts: CohortState[] = [];
+  /**
+   * Cohort sides with reaction prices not crossed yet, keyed by their next one (longs: the highest
+   * first, as −price; shorts: the lowest first). A cohort's next reaction price was not reached by
+   * any bar since it opened, so it is crossed in bar t exactly when bar t's extreme reaches it.
+   */
+  private readonly reactHeads: [MinHeap, MinHeap] = [new MinHeap(), new MinHeap()];
   private readonly decay: number;
   private readonly bins: number;
   private readonly step: number;
@@ -244,26 +248,24 @@ export class OpenMapTracker {
         this.cross(this.main[0], 0, runLow[t]!, t);
         this.cross(this.main[1], 0, runHigh[t]!, t);
       }
-      if (this.activeCohorts.length > 0) {
-        const still: CohortState[] = [];
-        for (const c of this.activeCohorts) {
-          if (c.a >= t) {
-            still.push(c);
-            continue;
-          }
-          c.long.ext = Math.min(c.long.ext, effLow[t]!);
-          c.short.ext = Math.max(c.short.ext, effHigh[t]!);
-          this.cross(c.long, c.bk, c.long.ext, t);
-          this.cross(c.short, c.bk, c.short.ext, t);
-          if (c.long.cursor < c.long.react.length || c.short.cursor < c.short.react.length) still.push(c);
+      for (let side = 0; side < 2; side++) {
+        const heap = this.reactHeads[side]!;
+        const ext = side === 0 ? effLow[t]! : effHigh[t]!;
+        while (heap.size > 0) {
+          const pr = side === 0 ? -heap.topKey() : heap.topKey();
+          if (side === 0 ? !(ext <= pr) : !(ext >= pr)) break;
+          const c = this.cohorts[heap.topId()]!;
+          const st = side === 0 ? c.long : c.short;
+          this.cross(st, c.bk, ext, t);
+          if (st.cursor < st.react.length) heap.replaceTop(side === 0 ? -st.reactPrice[st.cursor]! : st.reactPrice[st.cursor]!);
+          else heap.pop();
         }
-        this.activeCohorts = still;
       }
       const d = this.decay;
       let owners = 0;
       for (const A of this.acc) {
         for (let b = 0; b < bins; b++) {
-          for (const s of [DF, DT]) {
+          for (let s = DF; s <= DT; s++) {
             const x = A[4 * b + s]!;
             owners += x * (1 - d);
             A[4 * b + s] = x * d;
@@ -276,7 +278,7 @@ export class OpenMapTracker {
       let closed = 0;
       for (const A of this.acc) {
         for (let b = 0; b < bins; b++) {
-          for (const s of [UT, DT]) {
+          for (let s = UT; s <= DT; s += 2) {
             const x = A[4 * b + s]!;
             closed += x * h;
             A[4 * b + s] = x * (1 - h);
@@ -327,7 +329,10 @@ export class OpenMapTracker {
     };
     const state: CohortState = { a: c.openedAfter, bk: this.cohorts.length + 1, long: mk(c.long, 0), short: mk(c.short, 1) };
     this.cohorts.push(state);
-    if (this.cfg.reaction) this.activeCohorts.push(state);
+    if (this.cfg.reaction) {
+      if (state.long.react.length > 0) this.reactHeads[0].push(state.bk - 1, -state.long.reactPrice[0]!);
+      if (state.short.react.length > 0) this.reactHeads[1].push(state.bk - 1, state.short.reactPrice[0]!);
+    }
   }
 
   /** Write bar t's row (after the cohort of its close opened). */
@@ -339,5 +344,65 @@ export class OpenMapTracker {
       const row = rows[s]!;
       for (let b = 0; b < bins; b++) row[t * bins + b] = A[4 * b]! + A[4 * b + 1]! + A[4 * b + 2]! + A[4 * b + 3]!;
     }
+  }
+}
+
+/** Binary min-heap of (id, key). */
+class MinHeap {
+  private ids = new Int32Array(64);
+  private keys = new Float64Array(64);
+  size = 0;
+
+  topId(): number {
+    return this.ids[0]!;
+  }
+  topKey(): number {
+    return this.keys[0]!;
+  }
+
+  push(id: number, key: number): void {
+    if (this.size === this.ids.length) {
+      const ids = new Int32Array(this.size * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const keys = new Float64Array(this.size * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.keys[parent]! <= key) break;
+      this.ids[i] = this.ids[parent]!;
+      this.keys[i] = this.keys[parent]!;
+      i = parent;
+    }
+    this.ids[i] = id;
+    this.keys[i] = key;
+  }
+
+  pop(): void {
+    const last = --this.size;
+    if (last > 0) this.siftDown(this.ids[last]!, this.keys[last]!);
+  }
+
+  replaceTop(key: number): void {
+    this.siftDown(this.ids[0]!, key);
+  }
+
+  private siftDown(id: number, key: number): void {
+    const n = this.size;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.keys[c + 1]! < this.keys[c]!) c++;
+      if (this.keys[c]! >= key) break;
+      this.ids[i] = this.ids[c]!;
+      this.keys[i] = this.keys[c]!;
+      i = c;
+    }
+    this.ids[i] = id;
+    this.keys[i] = key;
   }
 }
