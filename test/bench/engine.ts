@@ -131,6 +131,32 @@ export function main(): void {
   const popOn = inflowCase(population, { model: 'linear', depth1Pct: 2e7 });
   const popOnInflow = inflowCase(withInflow, { model: 'linear', depth1Pct: 2e7 });
 
+  // Open population map (ReplayInput.mapGrid, as runs.liquidationMap asks it): a realistic replay
+  // population (volume look-back over the first 1440 bars, owners reacting, inflow) without and with
+  // a 60-bin grid, impact on; and the 1M book with the grid, impact off.
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (let i = 0; i < candles.time.length; i++) {
+    lowest = Math.min(lowest, candles.low[i]!);
+    highest = Math.max(highest, candles.high[i]!);
+  }
+  const grid = { priceLow: lowest * 0.75, priceHigh: highest * 1.25, bins: 60 };
+  const replayPop = { lookbackBars: 1440, reaction: { lossShare: 0.5, minutes: 30 }, inflow: { meanHoldingDays: 1 } };
+  const runMap = (withGrid: boolean, big: boolean) =>
+    timed(() => {
+      const r = runReplay({ candles, ...(big ? { book } : {}), rules: tables, seed: 1, ...(withGrid ? { mapGrid: grid } : {}), scenario: { ...scenario, impact: big ? { model: 'none' } : { model: 'linear', depth1Pct: 2e7 }, ...(big ? {} : { population: replayPop }) } });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    });
+  runMap(true, false);
+  const mapCase = (withGrid: boolean, big: boolean) => {
+    const runs = Array.from({ length: REPS }, () => runMap(withGrid, big));
+    return { ms: round(median(runs.map((r) => r.ms))), cpuMs: round(median(runs.map((r) => r.cpuMs))), result: runs[0]!.value };
+  };
+  const mapOff = mapCase(false, false);
+  const mapOn = mapCase(true, false);
+  const bigMap = mapCase(true, true);
+
   // Book build alone (margin math + radix argsort + gather), for the breakdown.
   const buildMs = median([0, 1, 2].map(() => timed(() => buildStaticBook(book, sym, 'linear')).ms));
 
@@ -219,6 +245,17 @@ export function main(): void {
       liquidatedShortNotional: { withoutInflow: round(popOff.result.summary.liquidatedShort.notional), withInflow: round(popOffInflow.result.summary.liquidatedShort.notional) },
     },
     markModels: { note: 'scenario.mark on the same 1M book (default candle path: engineImpactOff/OnMs above)', ...markRuns },
+    openMap: {
+      setup: 'population: 1440-bar volume look-back, reaction {lossShare 0.5, minutes 30}, inflow meanHoldingDays 1, impact on; grid 60 bins over [0.75·lowest low, 1.25·highest high]',
+      populationPositions: mapOff.result.population?.positions ?? 0,
+      cohorts: mapOff.result.inflow?.cohorts ?? 0,
+      withoutGridMs: mapOff.ms,
+      withGridMs: mapOn.ms,
+      withoutGridCpuMs: mapOff.cpuMs,
+      withGridCpuMs: mapOn.cpuMs,
+      book1MImpactOffWithGridMs: bigMap.ms,
+      book1MImpactOffWithGridCpuMs: bigMap.cpuMs,
+    },
     liquidated: { impactOff: offRuns[0]!.value.liquidatedLong.count + offRuns[0]!.value.liquidatedShort.count, impactOn: onRuns[0]!.value.liquidatedLong.count + onRuns[0]!.value.liquidatedShort.count },
     memory: {
       inputColumns1M_MB: round(inputBytes / 2 ** 20),

@@ -28,6 +28,7 @@ import { healthFactor, lendingLiquidationPrice, liquidateLending } from './lendi
 import { argsortFloat64 } from './radix-sort';
 import { CohortBuilder, CohortHeap, survivalPrefix, type Cohort, type InflowConfig } from './inflow';
 import { bracketColumns } from './position-book';
+import { OpenMapTracker, type MapGrid, type OpenMap } from './open-map';
 import { notional, price, qty, type SideSign } from './units';
 
 /** What kind of thing happened. */
@@ -119,6 +120,8 @@ export interface CascadeConfig {
    * traded-price path is modelled: 1m candles do not say where trades printed when the mark crossed).
    */
   readonly markWick?: number;
+  /** Keep the open population map on this grid (open-map.ts). Absent: no map, no cost. */
+  readonly mapGrid?: MapGrid;
 }
 
 /** Per-bar series (typed arrays, one entry per replayed bar). */
@@ -263,6 +266,12 @@ export class CascadeRun {
   private immediateShort = 0;
   private settledNow = 0;
   private bufBook = new Int32Array(1024); // static: 0 the main book, c + 1 cohort c
+  /** The open population map (CascadeConfig.mapGrid), kept from this run's own state. */
+  private readonly openMapTracker: OpenMapTracker | undefined;
+  /** The open population map so far (all bars allocated), or undefined when no grid was asked. */
+  get openMap(): OpenMap | undefined {
+    return this.openMapTracker?.map;
+  }
 
   constructor(
     private readonly candles: CandleColumns,
@@ -292,6 +301,19 @@ export class CascadeRun {
       this.survival = survivalPrefix(config.inflow.hazard);
       this.cohortBuilder = new CohortBuilder(config.inflow, bracketColumns(config.symbolRules!), config.contract === 'inverse' ? 'inverse' : 'linear');
       for (const B of [book.long, book.short]) for (let i = 0; i < B.count; i++) if (B.sourceRow[i]! < config.inflow.populationRows) this.openBase += B.record[4 * i]!;
+    }
+    if (config.mapGrid && config.contract !== 'lending') {
+      this.openMapTracker = new OpenMapTracker(
+        config.mapGrid,
+        book,
+        {
+          contract: config.contract,
+          ...(this.runLow && config.reaction ? { reaction: config.reaction } : {}),
+          ...(this.survival ? { survival: this.survival, populationRows: config.inflow!.populationRows } : {}),
+          barSeconds,
+        },
+        Math.max(n, 0),
+      );
     }
     this.dyn = dynamic.map((spec) => {
       const s: DynamicState = {
@@ -503,6 +525,7 @@ export class CascadeRun {
         q = side.record[rec]! * f;
         entry = side.record[rec + 1]!;
         side.closed[ref] = 1;
+        this.openMapTracker?.remove(side, bk, ref, barIndex, null);
         if (this.survival && (bk > 0 || side.sourceRow[side.order[ref]!]! < this.config.inflow!.populationRows)) this.openBase -= q;
       } else {
         const d = this.dyn[ref]!;
@@ -576,7 +599,9 @@ export class CascadeRun {
     this.flushRound(barTime);
     for (const e of this.barAgg) this.events.push(e);
     this.barAgg = [];
+    this.openMapTracker?.closeBar(out, this.runLow, this.runHigh, s.effectiveLow, s.effectiveHigh, this.survival ? this.config.inflow!.hazard[out]! : 0);
     this.openCohort(out);
+    this.openMapTracker?.writeRow(out);
     this.bar++;
   }
 
@@ -830,6 +855,7 @@ export class CascadeRun {
       q *= f;
       m *= f;
     }
+    this.openMapTracker?.remove(B, bk, k, out, inverse ? q : q * entry);
     const n = inverse ? q : q * t;
     if (noImpact) {
       // Fill = trigger exactly: settle now (same order and result as through the round buffer).
@@ -900,6 +926,7 @@ export class CascadeRun {
     const c = this.cohortBuilder!.build(out, base, entry);
     const id = this.cohorts.length;
     this.cohorts.push(c);
+    this.openMapTracker?.addCohort(c);
     this.inflowOpenedNotional += this.config.contract === 'inverse' ? base : base * entry;
     this.inflowPositions += c.long.count + c.short.count;
     const kl = this.longHeads.headKey(c.long);

@@ -49,6 +49,7 @@ import type { ImpactSpec, ResilienceSpec } from './impact';
 import { buildStaticBook, type StaticBookInput } from './position-book';
 import { estimatePopulation, type PopulationEstimate, type PopulationSpec } from './population';
 import { inflowHazards } from './inflow';
+import type { MapGrid, OpenMap } from './open-map';
 import { portfolioToCascadePositions, validatePortfolio, type Portfolio, type SkippedPosition } from './portfolio';
 import { fail, ok, type Result } from './result';
 import { selectRules, type VenueRules } from './venue-rules';
@@ -67,6 +68,7 @@ export type { Candle, CandleColumns, MarkSpec, MarkSourceLabel } from './candles
 export { markSourceLabel } from './candles';
 export type { CascadeEvent, CircuitBreakerSpec, DynamicPosition, EventKind, PositionOutcome, StepSeries } from './cascade';
 export type { ImpactSpec, ResilienceSpec } from './impact';
+export type { MapGrid, OpenMap } from './open-map';
 export { calibrateSqrtImpact, createImpactModel } from './impact';
 export type { StaticBookInput } from './position-book';
 export type { PopulationSpec, PopulationEstimate } from './population';
@@ -120,6 +122,11 @@ export interface ReplayInput {
   readonly scenario: ReplayScenario;
   readonly rules: VenueRules | readonly VenueRules[];
   readonly seed: number;
+  /**
+   * Keep the open population map (open-map.ts) on this price grid: per bar, the static book's and
+   * the inflow cohorts' open notional binned by liquidation price, from the run's own state.
+   */
+  readonly mapGrid?: MapGrid;
   /** Called every 64 bars and at the end with (bars done, bars total). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Polled every 64 bars; returning true stops the run (the result says `cancelled`). */
@@ -180,6 +187,8 @@ export interface ReplayResult {
   readonly inflow: { readonly openedNotional: number; readonly positions: number; readonly cohorts: number; readonly openQuantity: number } | null;
   readonly staticPositions: number;
   readonly cancelled: boolean;
+  /** The open population map (only when ReplayInput.mapGrid was given; rows for the bars replayed). */
+  readonly openMap?: OpenMap;
 }
 
 /** A replay advanced bar by bar. */
@@ -287,6 +296,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
         }
       : {}),
     ...(sc.mark && markWickOf(sc.mark) !== 1 ? { markWick: markWickOf(sc.mark) } : {}),
+    ...(input.mapGrid ? { mapGrid: input.mapGrid } : {}),
   };
   const run = new CascadeRun(candles, book, dyn.value.positions, config, merged.labels, start, bs);
   const total = n - start;
@@ -314,6 +324,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
       inflow: config.inflow ? { openedNotional: run.inflowOpenedNotional, positions: run.inflowPositions, cohorts: run.cohortCount, openQuantity: run.openBase } : null,
       staticPositions,
       cancelled,
+      ...(run.openMap ? { openMap: truncateMap(run.openMap, done) } : {}),
     };
   };
   return ok({
@@ -330,7 +341,7 @@ export function createReplay(input: ReplayInput): Result<ReplaySession> {
 }
 
 /** Range checks of a scenario's numbers; the first problem found, naming its field. */
-function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'bookReaction'> = {}): { message: string; field: string } | undefined {
+function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'bookReaction' | 'mapGrid'> = {}): { message: string; field: string } | undefined {
   const im = sc.impact;
   if (im.model === 'linear' && !(im.depth1Pct > 0)) return { message: 'impact.depth1Pct must be > 0', field: 'scenario.impact.depth1Pct' };
   if (im.model === 'sqrt' && !(im.dailyVolumeNotional > 0 && im.y >= 0 && im.dailyVolatility >= 0)) return { message: 'sqrt impact needs y ≥ 0, dailyVolatility ≥ 0 and dailyVolumeNotional > 0', field: 'scenario.impact' };
@@ -341,6 +352,9 @@ function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'b
     return { message: 'circuitBreaker needs integer windowBars ≥ 1, threshold > 0 and integer haltBars ≥ 0', field: 'scenario.circuitBreaker' };
   if (sc.perStepCap !== undefined && !(sc.perStepCap > 0)) return { message: 'perStepCap must be > 0', field: 'scenario.perStepCap' };
   if (sc.insuranceFund !== undefined && !(sc.insuranceFund >= 0)) return { message: 'insuranceFund must be ≥ 0', field: 'scenario.insuranceFund' };
+  const g = input.mapGrid;
+  if (g && !(Number.isInteger(g.bins) && g.bins >= 1 && g.bins <= 10_000 && Number.isFinite(g.priceLow) && Number.isFinite(g.priceHigh) && g.priceHigh > g.priceLow))
+    return { message: 'mapGrid needs integer bins in 1…10,000 and finite priceLow < priceHigh', field: 'mapGrid' };
   const br = input.bookReaction;
   if (br && !(br.lossShare > 0 && br.lossShare < 1 && br.minutes > 0)) return { message: 'bookReaction needs 0 < lossShare < 1 and minutes > 0', field: 'bookReaction' };
   if (sc.marginCallRatio !== undefined && !(sc.marginCallRatio > 0 && sc.marginCallRatio <= 1)) return { message: 'marginCallRatio must be in (0, 1]', field: 'scenario.marginCallRatio' };
@@ -358,6 +372,20 @@ function validateScenarioNumbers(sc: ReplayScenario, input: Pick<ReplayInput, 'b
   if (p?.reaction && !(p.reaction.lossShare > 0 && p.reaction.lossShare < 1 && p.reaction.minutes > 0 && p.reaction.minutes <= 1e6))
     return { message: 'population.reaction needs 0 < lossShare < 1 and 0 < minutes ≤ 1,000,000', field: 'scenario.population.reaction' };
   return undefined;
+}
+
+function truncateMap(m: OpenMap, n: number): OpenMap {
+  const cells = n * m.bins;
+  return {
+    ...m,
+    long: m.long.subarray(0, cells),
+    short: m.short.subarray(0, cells),
+    liquidated: m.liquidated.subarray(0, n),
+    adl: m.adl.subarray(0, n),
+    closedByOwners: m.closedByOwners.subarray(0, n),
+    turnover: m.turnover.subarray(0, n),
+    opened: m.opened.subarray(0, n),
+  };
 }
 
 function truncateSeries(s: StepSeries, n: number): StepSeries {

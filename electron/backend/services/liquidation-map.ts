@@ -5,9 +5,16 @@
  *
  * The map is recomputed deterministically from the run's stored parameters with the engine's
  * exported functions: the same candles window, the same population spec and seed give the same
- * population the engine replayed. Each estimated position's liquidation price comes from the
- * venue formula with tiers; a position leaves the map in the bar where the run's *effective*
- * path (stored per bar: effectiveLow / effectiveHigh) first reaches its liquidation price.
+ * population the engine replayed.
+ *
+ * A replay run's map is the engine's own (ReplayInput.mapGrid → openMap): the run is replayed
+ * again, deterministically, with the map's price grid, and the engine reports per bar the notional
+ * of its population still open at the end of the bar — after liquidations, ADL, owners reacting
+ * (population.reaction) and inflow turnover, with the cohorts inflow opened (population.inflow).
+ * When the replay does not reproduce the stored run (a run stored by another engine version) and
+ * for design-lab cells, the classic reconstruction is used: each estimated position's liquidation
+ * price from the venue formula with tiers, leaving the map in the bar where the run's *effective*
+ * path (stored per bar: effectiveLow / effectiveHigh) first reaches it (no reaction, no inflow).
  * Everything here is an ESTIMATE and is labelled so on screen.
  */
 import { ApiError } from '../../../shared/errors';
@@ -17,8 +24,10 @@ import {
   estimatePopulation,
   liquidationPrice,
   maintenanceMargin,
+  runReplay,
   selectRules,
   type CandleColumns,
+  type MapGrid,
   type Portfolio,
   type ReplayScenario,
   type VenueRules,
@@ -264,15 +273,17 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       const lo = priceLow ?? lowest * 0.75;
       const hi = priceHigh ?? highest * 1.25;
       if (!(hi > lo)) throw new ApiError('invalid_input', 'priceHigh must be above priceLow', { field: 'priceHigh' });
-      const binned = binOpenPositions(sortSide(longP, longN), sortSide(shortP, shortN), series.effectiveLow, series.effectiveHigh, lo, hi, bins);
+      const fromEngine = design ? null : engineOpenMap(params, scenario, portfolio, tables, candles, row.seed, series, { priceLow: lo, priceHigh: hi, bins });
+      const binned = fromEngine ?? binOpenPositions(sortSide(longP, longN), sortSide(shortP, shortN), series.effectiveLow, series.effectiveHigh, lo, hi, bins);
+      const whole = (x: number): number => Math.max(0, Math.round(x)); // float residue of removed positions is ±1e-9 of a bin
       return {
         ...base,
         map: {
           bins,
           priceLow: lo,
           priceHigh: hi,
-          long: Array.from(binned.long, Math.round),
-          short: Array.from(binned.short, Math.round),
+          long: Array.from(binned.long, whole),
+          short: Array.from(binned.short, whole),
           positions: book.side.length,
           notional: [...longN, ...shortN].reduce((s, x) => s + x, 0),
         },
@@ -280,6 +291,31 @@ export function liquidationMapHandlers(ctx: LiquidationMapContext): HandlerGroup
       };
     },
   };
+}
+
+/**
+ * The engine's open population map of a replay run: the run replayed again with the map's grid.
+ * Null when the run is not a plain replay (a what-if run stores its spec, not its engine input) or
+ * when the replay does not reproduce the stored effective path bit for bit (another engine version).
+ */
+export function engineOpenMap(
+  params: RunParams,
+  scenario: ReplayScenario,
+  portfolio: Portfolio | null,
+  tables: VenueRules[],
+  candles: CandleColumns,
+  seed: number,
+  series: RunSeries,
+  grid: MapGrid,
+): { long: Float64Array; short: Float64Array } | null {
+  if (params.shock !== null) return null;
+  const r = runReplay({ candles, ...(portfolio ? { portfolio } : {}), scenario, rules: tables, seed, mapGrid: grid });
+  if (!r.ok || !r.value.openMap) return null;
+  const s = r.value.steps;
+  const n = series.time.length;
+  if (s.time.length !== n) return null;
+  for (let k = 0; k < n; k++) if (s.effectiveLow[k] !== series.effectiveLow[k] || s.effectiveHigh[k] !== series.effectiveHigh[k] || s.time[k] !== series.time[k]) return null;
+  return r.value.openMap;
 }
 
 /** What a design-lab cell's replay stores in its scenario (services/validation.ts, `design.openCell`). */
