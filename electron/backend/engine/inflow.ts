@@ -22,6 +22,7 @@
  * from the next bar on. A heap of cohort heads per side keeps the per-point sweep O(1) when nothing
  * crosses and O(log cohorts) per liquidation.
  */
+import { MinHeap } from './min-heap';
 import type { CandleColumns } from './candles';
 import type { BookSide } from './position-book';
 import { isolatedLiquidationPrice, type BracketColumns } from './position-book';
@@ -173,12 +174,10 @@ export class CohortBuilder {
  * Heap of cohort sides keyed by their next open position's liquidation price, in the order the
  * price reaches them: the highest long price first, the lowest short price first.
  */
-export class CohortHeap {
-  private ids = new Int32Array(64);
-  private keys = new Float64Array(64);
-  size = 0;
-
-  constructor(private readonly sign: 1 | -1) {}
+export class CohortHeap extends MinHeap {
+  constructor(private readonly sign: 1 | -1) {
+    super();
+  }
 
   /** Key of a side's head (smaller = reached first), or null when it has no open position left. */
   headKey(B: BookSide): number | null {
@@ -188,59 +187,19 @@ export class CohortHeap {
     return this.sign > 0 ? -p : p;
   }
 
-  push(id: number, key: number): void {
-    if (this.size === this.ids.length) {
-      const ids = new Int32Array(this.size * 2);
-      ids.set(this.ids);
-      this.ids = ids;
-      const keys = new Float64Array(this.size * 2);
-      keys.set(this.keys);
-      this.keys = keys;
-    }
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.keys[parent]! <= key) break;
-      this.ids[i] = this.ids[parent]!;
-      this.keys[i] = this.keys[parent]!;
-      i = parent;
-    }
-    this.ids[i] = id;
-    this.keys[i] = key;
-  }
-
   /** Id of the side reached first, or −1. */
   top(): number {
-    return this.size > 0 ? this.ids[0]! : -1;
+    return this.size > 0 ? this.topId() : -1;
   }
 
   /** Liquidation price of the top side's head (as stored). */
   topPrice(): number {
-    return this.sign > 0 ? -this.keys[0]! : this.keys[0]!;
+    return this.sign > 0 ? -this.topKey() : this.topKey();
   }
 
   /** Replace the top's key (its head moved), or remove it (null). */
   updateTop(key: number | null): void {
-    if (key === null) {
-      const last = --this.size;
-      if (last === 0) return;
-      this.siftDown(this.ids[last]!, this.keys[last]!);
-    } else this.siftDown(this.ids[0]!, key);
-  }
-
-  private siftDown(id: number, key: number): void {
-    const n = this.size;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && this.keys[c + 1]! < this.keys[c]!) c++;
-      if (this.keys[c]! >= key) break;
-      this.ids[i] = this.ids[c]!;
-      this.keys[i] = this.keys[c]!;
-      i = c;
-    }
-    this.ids[i] = id;
-    this.keys[i] = key;
+    if (key === null) this.pop();
+    else this.replaceTop(key);
   }
 }

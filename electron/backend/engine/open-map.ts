@@ -22,6 +22,7 @@
  * Cost: O(bins) per bar plus O(1) per liquidated, deleveraged or newly reacting position, O(active
  * cohorts) per bar for the cohorts' reaction clocks. Nothing is allocated unless a grid is asked.
  */
+import { MinHeap } from './min-heap';
 import type { BookSide, StaticBook } from './position-book';
 import type { Cohort } from './inflow';
 
@@ -347,62 +348,3 @@ export class OpenMapTracker {
   }
 }
 
-/** Binary min-heap of (id, key). */
-class MinHeap {
-  private ids = new Int32Array(64);
-  private keys = new Float64Array(64);
-  size = 0;
-
-  topId(): number {
-    return this.ids[0]!;
-  }
-  topKey(): number {
-    return this.keys[0]!;
-  }
-
-  push(id: number, key: number): void {
-    if (this.size === this.ids.length) {
-      const ids = new Int32Array(this.size * 2);
-      ids.set(this.ids);
-      this.ids = ids;
-      const keys = new Float64Array(this.size * 2);
-      keys.set(this.keys);
-      this.keys = keys;
-    }
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.keys[parent]! <= key) break;
-      this.ids[i] = this.ids[parent]!;
-      this.keys[i] = this.keys[parent]!;
-      i = parent;
-    }
-    this.ids[i] = id;
-    this.keys[i] = key;
-  }
-
-  pop(): void {
-    const last = --this.size;
-    if (last > 0) this.siftDown(this.ids[last]!, this.keys[last]!);
-  }
-
-  replaceTop(key: number): void {
-    this.siftDown(this.ids[0]!, key);
-  }
-
-  private siftDown(id: number, key: number): void {
-    const n = this.size;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && this.keys[c + 1]! < this.keys[c]!) c++;
-      if (this.keys[c]! >= key) break;
-      this.ids[i] = this.ids[c]!;
-      this.keys[i] = this.keys[c]!;
-      i = c;
-    }
-    this.ids[i] = id;
-    this.keys[i] = key;
-  }
-}
