@@ -12,19 +12,14 @@ import { createReplay, estimatePopulation, runReplay, type Candle } from '../../
 import { toCandleColumns } from '../../../electron/backend/engine/candles';
 import { scenarioSchema } from '../../../shared/scenario';
 import { loadAllTables, loadTable } from './rules-fixtures';
+import { hazard, isolatedLiquidation, moveArb, randomPath, syntheticBar } from './synthetic';
 
 const tables = loadAllTables();
 const btc = loadTable('binance-usdm_2020-01-01.json').symbols.BTCUSDT!;
-/** First-tier maintenance margin rate of Binance BTCUSDT in 2020 (the shipped table, from Binance's bracket API). */
-const MMR = btc.brackets[0]!.mmr;
-const T0 = 1_600_000_000;
-const bar = (i: number, o: number, h: number, l: number, c: number, volume = 10): Candle => ({ time: T0 + 60 * i, open: o, high: h, low: l, close: c, volume });
+const bar = (i: number, o: number, h: number, l: number, c: number, volume = 10): Candle => syntheticBar(i, o, h, l, c, volume);
 
-/** DESIGN.md §3.1 isolated one-way liquidation price, first tier (cum 0): (WB − s·Q·E)/(Q·MMR − s·Q). */
-const liq = (side: 1 | -1, q: number, e: number, m: number): number => (m - side * q * e) / (q * MMR - side * q);
+const liq = isolatedLiquidation;
 
-/** h = 1 − exp(−w·Δt/H): w the bar's traded notional over the look-back's mean per bar, Δt in days. */
-const hazard = (w: number, holdingDays: number): number => 1 - Math.exp((-w * (60 / 86_400)) / holdingDays);
 
 const run = (candles: Candle[], population: object, impact: { model: 'none' } | { model: 'linear'; depth1Pct: number } = { model: 'none' }) => {
   const r = runReplay({ candles, rules: tables, seed: 1, scenario: { venue: 'binance-usdm', symbol: 'BTCUSDT', impact, population: population as never } });
@@ -101,19 +96,7 @@ describe('in-window inflow on a path worked out by hand', () => {
   });
 });
 
-/** A random 1m path: one flat look-back bar then `moves` (log returns), each bar with a random wick and volume. */
-function randomPath(moves: readonly { r: number; wick: number; volume: number }[]): Candle[] {
-  const out: Candle[] = [bar(0, 100, 100, 100, 100, 5)];
-  let p = 100;
-  moves.forEach((m, i) => {
-    const q = p * Math.exp(m.r);
-    out.push(bar(i + 1, p, Math.max(p, q) * (1 + m.wick), Math.min(p, q) * (1 - m.wick), q, m.volume));
-    p = q;
-  });
-  return out;
-}
 
-const moveArb = fc.record({ r: fc.double({ min: -0.08, max: 0.08, noNaN: true }), wick: fc.double({ min: 0, max: 0.03, noNaN: true }), volume: fc.double({ min: 0.1, max: 50, noNaN: true }) });
 
 /**
  * Independent re-implementation with impact off: every open position is checked at every path point

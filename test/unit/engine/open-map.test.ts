@@ -9,17 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createReplay, runReplay, type Candle, type MapGrid } from '../../../electron/backend/engine/index';
-import { loadAllTables, loadTable } from './rules-fixtures';
+import { loadAllTables } from './rules-fixtures';
+import { hazard, isolatedLiquidation, moveArb, randomPath, syntheticBar } from './synthetic';
 
 const tables = loadAllTables();
-const btc = loadTable('binance-usdm_2020-01-01.json').symbols.BTCUSDT!;
-/** First-tier maintenance margin rate of Binance BTCUSDT in 2020 (the shipped table). */
-const MMR = btc.brackets[0]!.mmr;
-const T0 = 1_600_000_000;
-const bar = (i: number, o: number, h: number, l: number, c: number, volume = 10): Candle => ({ time: T0 + 60 * i, open: o, high: h, low: l, close: c, volume });
-/** DESIGN.md §3.1 isolated liquidation price, first tier: (WB − s·Q·E)/(Q·MMR − s·Q). */
-const liq = (side: 1 | -1, q: number, e: number, m: number): number => (m - side * q * e) / (q * MMR - side * q);
-const hazard = (w: number, holdingDays: number): number => 1 - Math.exp((-w * (60 / 86_400)) / holdingDays);
+const bar = (i: number, o: number, h: number, l: number, c: number, volume = 10): Candle => syntheticBar(i, o, h, l, c, volume);
+const liq = isolatedLiquidation;
 
 /** Grid [50, 150) in 10 bins of 10. */
 const GRID: MapGrid = { priceLow: 50, priceHigh: 150, bins: 10 };
@@ -144,18 +139,6 @@ describe('inflow, by hand', () => {
   });
 });
 
-/** A random path after a flat look-back bar. */
-function randomPath(moves: readonly { r: number; wick: number; volume: number }[]): Candle[] {
-  const out: Candle[] = [bar(0, 100, 100, 100, 100, 5)];
-  let p = 100;
-  moves.forEach((m, i) => {
-    const q = p * Math.exp(m.r);
-    out.push(bar(i + 1, p, Math.max(p, q) * (1 + m.wick), Math.min(p, q) * (1 - m.wick), q, m.volume));
-    p = q;
-  });
-  return out;
-}
-const moveArb = fc.record({ r: fc.double({ min: -0.08, max: 0.08, noNaN: true }), wick: fc.double({ min: 0, max: 0.03, noNaN: true }), volume: fc.double({ min: 0.1, max: 50, noNaN: true }) });
 const both = { lookbackBars: 1, openInterest: 1000, buckets: [{ leverage: 10, weight: 1 }, { leverage: 50, weight: 1 }], longShare: 0.5, reaction: { lossShare: 0.4, minutes: 3 }, inflow: { meanHoldingDays: 0.05 } };
 
 describe('conservation on random paths (reaction and inflow on, impact on)', () => {
