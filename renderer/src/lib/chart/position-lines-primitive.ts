@@ -9,7 +9,7 @@
 import type { Logical } from 'lightweight-charts';
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 import { PanePrimitive } from './pane-primitive';
-import { lineSpanAt } from '../replay/cursor';
+import { eventCountAt, lineSpanAt } from '../replay/cursor';
 import { DashedLinesLayer, DASHED_STYLE } from './dashed-lines-layer';
 
 export interface PriceLineSpec {
@@ -79,8 +79,8 @@ export class PositionLinesPrimitive extends PanePrimitive {
       series.priceToCoordinate(1),
       series.priceToCoordinate(2),
       series.priceToCoordinate(1000),
-      countAtMost(this.openBars, this.cursorBar),
-      countAtMost(this.endBars, this.cursorBar),
+      eventCountAt(this.openBars, this.cursorBar),
+      eventCountAt(this.endBars, this.cursorBar),
     ].join('|');
     let visible: Visible[] = [];
     target.useMediaCoordinateSpace(({ mediaSize }) => {
@@ -142,18 +142,6 @@ export class PositionLinesPrimitive extends PanePrimitive {
       context.restore();
     });
   }
-}
-
-/** How many of the sorted `bars` are ≤ `bar`. */
-function countAtMost(bars: readonly number[], bar: number): number {
-  let lo = 0;
-  let hi = bars.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (bars[mid]! <= bar) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 interface Visible {

@@ -37,7 +37,7 @@ import { EventMarkersPrimitive, type EventMarker, type MarkerShape } from './eve
 import { PositionLinesPrimitive, type PriceLineSpec } from './position-lines-primitive';
 import { SettledCandlesView, SettledLiquidationsView, type CandleItem, type CandleOptions, type LiquidationsItem, type LiquidationsOptions } from './settled-bars-series';
 import { SteadyRange } from './steady-range';
-import { barIndexAt, transition } from '../replay/cursor';
+import { barIndexAt, eventCountAt, transition } from '../replay/cursor';
 import { bucketize, candlesAt, formingCandle, type Buckets, type Candle } from '../replay/interval';
 import { heatColumns } from '../replay/heat-columns';
 
@@ -347,8 +347,7 @@ export class ReplayChart {
     this.heat.setCursor(k);
     this.lines.setCursor(f.firstBar + k, f.detail.series.exogenousClose[k] ?? 0);
     // Markers change only when the cursor crosses an event bar.
-    let n = 0;
-    while (n < this.markerBars.length && this.markerBars[n]! <= k) n++;
+    const n = eventCountAt(this.markerBars, k);
     if (n !== this.markerCount) {
       this.markerCount = n;
       this.markers.show(n);

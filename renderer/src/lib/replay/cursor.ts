@@ -53,11 +53,20 @@ export function previousEventBar(sortedBars: readonly number[], index: number): 
   return found;
 }
 
-/** How many of the (time-ordered) events have happened by the end of bar `index`. */
+/**
+ * How many of the (time-ordered) events have happened by the end of bar `index`: the count of
+ * entries ≤ index in the ascending `eventBarIndex` (a binary search; also used for any sorted
+ * list of bars, such as the chart's marker and position-line bars).
+ */
 export function eventCountAt(eventBarIndex: readonly number[], index: number): number {
-  let n = 0;
-  while (n < eventBarIndex.length && eventBarIndex[n]! <= index) n++;
-  return n;
+  let lo = 0;
+  let hi = eventBarIndex.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (eventBarIndex[mid]! <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The events that have happened by the end of bar `index` (never a later one). */
